@@ -1,0 +1,67 @@
+/**
+ * Go's `encoding/json` text dialect (Go 1.19, the version Flux was built with).
+ *
+ * `JSON.stringify` already produces Go's form for numbers (same shortest round-trip digits and the
+ * same exponent thresholds), for `"`/`\\` and for `\n` `\r` `\t` and `\u00XX` (lower-case hex).
+ * What differs, and is rewritten here:
+ * - `<` `>` `&` become `\u003c` `\u003e` `\u0026` (Go escapes HTML characters everywhere);
+ * - U+2028 and U+2029 become `\u2028` and `\u2029`;
+ * - `\b` and `\f` become `\u0008` and `\u000c` (Go 1.19 has no short forms for them);
+ * - a lone UTF-16 surrogate (which Go strings cannot hold) becomes `\ufffd`, which is what Go
+ *   writes for the invalid UTF-8 such a string would have been.
+ *
+ * The rewrite only runs when a quick test finds one of those characters, so the common case costs
+ * one native regexp scan over the text.
+ */
+
+/** Characters or escapes in `JSON.stringify` output that Go writes differently. */
+const NEEDS_REWRITE = /[<>&\u2028\u2029]|\\[bfu]/;
+/** An escape sequence (consumed whole so `\\b` is never mistaken for `\b`) or an HTML character. */
+const REWRITE = /\\(?:u(d[89a-f][0-9a-f]{2})|([bf])|.)|[<>&\u2028\u2029]/g;
+
+const REPLACEMENTS: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+  b: '\\u0008',
+  f: '\\u000c',
+};
+
+function rewrite(match: string, surrogate: string | undefined, shortEscape: string | undefined): string {
+  if (surrogate !== undefined) return '\\ufffd';
+  if (shortEscape !== undefined) return REPLACEMENTS[shortEscape]!;
+  if (match.length === 1) return REPLACEMENTS[match]!;
+  return match;
+}
+
+/** Rewrites JSON text produced by `JSON.stringify` into Go 1.19's form. */
+export function toGoJsonText(jsonText: string): string {
+  return NEEDS_REWRITE.test(jsonText) ? jsonText.replace(REWRITE, rewrite) : jsonText;
+}
+
+/**
+ * Encodes a value as Go's `json.Marshal` would, for values already shaped like the Go type
+ * (field order = property order). `undefined` at the top level encodes as `null`.
+ */
+export function goStringify(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? 'null' : toGoJsonText(text);
+}
+
+/** Go's encoding of a string value. */
+export function goQuote(s: string): string {
+  return toGoJsonText(JSON.stringify(s));
+}
+
+/**
+ * JSON text that is already encoded in Go's form and is embedded as is (Go's `json.RawMessage`
+ * after compaction). Used to encode a value once and splice it into an envelope.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toJSON(): never {
+    throw new TypeError('RawJson must be spliced, not passed through JSON.stringify');
+  }
+}
