@@ -1,0 +1,3 @@
+export * from './codec/index.js';
+export * from './rpc/index.js';
+export * from './transport/index.js';

@@ -1,0 +1,220 @@
+/**
+ * An RPC server with Go `net/rpc` + jsonrpc semantics (WIRE.md §4).
+ *
+ * - Requests are read in order and each is dispatched at once; replies are written whole, in
+ *   completion order, one write (one websocket message) each.
+ * - Unknown service/method, missing or non-array params and params that do not decode get Go's
+ *   error strings, and reading goes on. A method that throws or rejects sends its message as the
+ *   error; it never takes the connection or the process down.
+ * - A request envelope that cannot be decoded stops reading without a reply; the calls already
+ *   running finish and write their replies, then the connection is closed (as Go does). The same
+ *   happens at end of stream.
+ * - Backpressure: while the stream's send queue is above its high-water mark, reading pauses, so a
+ *   client that does not read its replies cannot make the server buffer without bound.
+ */
+import type { Buffer } from 'node:buffer';
+import { JsonStreamSplitter, type SplitterOptions } from '../codec/json-splitter.js';
+import type { ByteStream } from '../transport/byte-stream.js';
+import { type Encodable, encodeFailure, encodeSuccess, parseRequest } from './envelope.js';
+import { GoText, jsonKind } from './go-text.js';
+
+export interface MethodContext {
+  /** Aborted when the connection breaks (not on a clean end: replies may still be written). */
+  signal: AbortSignal;
+  /** The full "Service.Method" name. */
+  method: string;
+  /** The peer, for logs. */
+  remote: string;
+}
+
+export interface MethodDefinition<P = unknown, R = unknown> {
+  /**
+   * Turns the request's argument (the first element of `params`; `undefined` for `[]` or `[null]`,
+   * meaning Go's zero value) into the method's parameter. Throw an Error whose message is the text
+   * Go would send (e.g. `json: cannot unmarshal number into Go value of type string`).
+   */
+  decodeParam?: (raw: unknown) => P;
+  /** The method. Its result is encoded as Go would (or passed through if `RawJson`). */
+  handle: (param: P, context: MethodContext) => R | Promise<R>;
+}
+
+export type ServiceDefinition = Record<string, MethodDefinition<any, any>>;
+
+export interface ServeOptions extends SplitterOptions {
+  /** Called for errors that end a connection or a method that throws a non-Error. */
+  onError?: (error: Error, where: 'connection' | 'method') => void;
+}
+
+export interface ServerConnection {
+  /** Resolves when reading has stopped, running calls have finished and the stream is closed. */
+  readonly done: Promise<void>;
+  /** Closes the connection now; running calls' replies are dropped. */
+  close(): void;
+}
+
+export class Server {
+  private readonly services = new Map<string, ServiceDefinition>();
+
+  /** Registers `methods` under `name` (Flux: "RPCServer"). */
+  register(name: string, methods: ServiceDefinition): this {
+    if (!name || name.includes('.')) throw new TypeError(`invalid service name ${JSON.stringify(name)}`);
+    if (this.services.has(name)) throw new Error(`rpc: service already defined: ${name}`);
+    this.services.set(name, methods);
+    return this;
+  }
+
+  /** Serves requests on `stream` until it ends. */
+  serve(stream: ByteStream, options: ServeOptions = {}): ServerConnection {
+    return new Connection(this.services, stream, options);
+  }
+
+  /** Finds the method for "Service.Method", or the Go error text for why there is none. */
+  lookup(method: string): MethodDefinition | string {
+    return lookupMethod(this.services, method);
+  }
+}
+
+function lookupMethod(services: Map<string, ServiceDefinition>, method: string): MethodDefinition | string {
+  const dot = method.lastIndexOf('.');
+  if (dot < 0) return GoText.illFormed(method);
+  const service = services.get(method.slice(0, dot));
+  if (!service) return GoText.canNotFindService(method);
+  const name = method.slice(dot + 1);
+  const def = Object.hasOwn(service, name) ? service[name] : undefined;
+  return def ?? GoText.canNotFindMethod(method);
+}
+
+class Connection implements ServerConnection {
+  private readonly splitter: JsonStreamSplitter;
+  private running = 0;
+  private reading = true;
+  private readonly abort = new AbortController();
+  private resolveDone!: () => void;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly services: Map<string, ServiceDefinition>,
+    private readonly stream: ByteStream,
+    private readonly options: ServeOptions,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.splitter = new JsonStreamSplitter((text) => this.onRequest(text), options);
+    stream.closed.then((error) => {
+      if (error) this.abort.abort(error);
+      this.reading = false;
+      this.resolveDone();
+    });
+    stream.start({ data: (chunk) => this.onData(chunk), end: (error) => this.onEnd(error) });
+  }
+
+  close(): void {
+    this.reading = false;
+    this.stream.close();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.reading) return;
+    try {
+      this.splitter.push(chunk);
+    } catch (error) {
+      this.stopReading(error as Error);
+    }
+  }
+
+  private onEnd(error: Error | undefined): void {
+    if (!this.reading) return;
+    if (error) {
+      this.options.onError?.(error, 'connection');
+      this.abort.abort(error);
+      this.stopReading(undefined);
+      return;
+    }
+    try {
+      this.splitter.end();
+    } catch {
+      // EOF inside a value: stop quietly, as Go does.
+    }
+    this.stopReading(undefined);
+  }
+
+  /** Stops reading; closes the stream once running calls have written their replies. */
+  private stopReading(error: Error | undefined): void {
+    if (!this.reading) return;
+    this.reading = false;
+    if (error) this.options.onError?.(error, 'connection');
+    if (this.running === 0) this.stream.close();
+  }
+
+  private onRequest(text: string): void {
+    if (!this.reading) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      this.stopReading(new Error(`malformed request: ${(e as Error).message}`));
+      return;
+    }
+    const request = parseRequest(text, value);
+    if (request.kind === 'bad-envelope') {
+      this.stopReading(new Error(`malformed request: ${request.message}`));
+      return;
+    }
+    const { rawId, method } = request;
+    const found = lookupMethod(this.services, method);
+    if (typeof found === 'string') {
+      this.reply(encodeFailure(rawId, found));
+      return;
+    }
+    if (request.params === undefined) {
+      this.reply(encodeFailure(rawId, GoText.missingParams));
+      return;
+    }
+    if (!Array.isArray(request.params)) {
+      this.reply(encodeFailure(rawId, GoText.paramsNotArray(jsonKind(request.params))));
+      return;
+    }
+    const raw = request.params[0] ?? undefined;
+    let param: unknown;
+    try {
+      param = found.decodeParam ? found.decodeParam(raw) : raw;
+    } catch (e) {
+      this.reply(encodeFailure(rawId, errorText(e)));
+      return;
+    }
+    this.run(found, param, method, rawId);
+  }
+
+  private async run(def: MethodDefinition, param: unknown, method: string, rawId: string): Promise<void> {
+    this.running++;
+    let reply: Buffer;
+    try {
+      const result = await def.handle(param, { signal: this.abort.signal, method, remote: this.stream.remote });
+      reply = encodeSuccess(rawId, result === undefined ? {} : (result as Encodable));
+    } catch (e) {
+      if (!(e instanceof Error)) this.options.onError?.(new Error(`method ${method} threw a non-Error: ${String(e)}`), 'method');
+      reply = encodeFailure(rawId, errorText(e));
+    }
+    this.running--;
+    this.reply(reply);
+    if (!this.reading && this.running === 0) this.stream.close();
+  }
+
+  private reply(bytes: Buffer): void {
+    if (!this.stream.write(bytes) && this.reading) {
+      this.stream.pause();
+      this.stream.writable().then(
+        () => this.stream.resume(),
+        () => undefined,
+      );
+    }
+  }
+}
+
+/**
+ * The error string sent for a failed call. Go sends an error with empty text as a success; since a
+ * thrown error has no reply value to send, an empty message is sent as Go's client would show it.
+ */
+function errorText(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text === '' ? GoText.unspecifiedError : text;
+}

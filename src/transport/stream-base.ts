@@ -1,0 +1,98 @@
+/**
+ * Shared bookkeeping for ByteStream implementations: write accounting against the high-water mark,
+ * waiters for `writable()`, one delivery of the end, and the `closed` promise. Subclasses provide
+ * the actual sending (`send`) and call `delivered`/`finish` from their I/O callbacks.
+ */
+import type { Buffer } from 'node:buffer';
+import { type ByteStream, type FlowOptions, type StreamSink, DEFAULT_HIGH_WATER_MARK } from './byte-stream.js';
+
+export class StreamClosedError extends Error {
+  override name = 'StreamClosedError';
+  readonly code = 'FLUXRPC_ERR_STREAM_CLOSED';
+  constructor(message = 'stream is closed', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+export abstract class StreamBase implements ByteStream {
+  protected sink: StreamSink | undefined;
+  protected ended = false;
+  private queuedBytes = 0;
+  private readonly highWaterMark: number;
+  private readonly lowWaterMark: number;
+  private waiters: { resolve(): void; reject(e: Error): void }[] = [];
+  private resolveClosed!: (e: Error | undefined) => void;
+  private isClosed = false;
+  readonly closed: Promise<Error | undefined>;
+  abstract readonly remote: string;
+
+  constructor(options: FlowOptions = {}) {
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.lowWaterMark = Math.floor(this.highWaterMark / 2);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  start(sink: StreamSink): void {
+    if (this.sink) throw new Error('ByteStream.start called twice');
+    this.sink = sink;
+    this.onStart();
+  }
+
+  get needsDrain(): boolean {
+    return this.queuedBytes > this.highWaterMark;
+  }
+
+  write(data: Buffer): boolean {
+    if (this.isClosed) return false;
+    this.queuedBytes += data.length;
+    this.send(data);
+    return this.queuedBytes <= this.highWaterMark;
+  }
+
+  writable(): Promise<void> {
+    if (this.isClosed) return Promise.reject(new StreamClosedError());
+    if (this.queuedBytes <= this.lowWaterMark) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  abstract pause(): void;
+  abstract resume(): void;
+  abstract close(): void;
+  abstract destroy(error?: Error): void;
+
+  /** Sends one unit; must eventually call `delivered(data.length)` or end the stream. */
+  protected abstract send(data: Buffer): void;
+  protected onStart(): void {}
+
+  /** Bytes handed to the peer (or the OS): releases writers waiting in `writable()`. */
+  protected delivered(bytes: number): void {
+    this.queuedBytes -= bytes;
+    if (this.queuedBytes <= this.lowWaterMark && this.waiters.length > 0) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w.resolve();
+    }
+  }
+
+  /** Reports the end of the read side to the sink, once. */
+  protected endRead(error: Error | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sink?.end(error);
+  }
+
+  /** The stream is fully closed: ends reading if not yet ended, fails writers, settles `closed`. */
+  protected finish(error: Error | undefined): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.endRead(error);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(new StreamClosedError('stream closed while waiting to write', { cause: error }));
+    this.resolveClosed(error);
+  }
+
+  protected get isFinished(): boolean {
+    return this.isClosed;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Flux's websocket adapter (`pkg/http/websocket`) as a ByteStream, over the `ws` package
+ * (WIRE.md §6):
+ * - every write is one binary message; binary messages are read as one byte stream; text messages
+ *   are ignored;
+ * - heartbeat: pings, pong deadline, write deadline (heartbeat.ts), Flux's values by default;
+ * - `close()` sends close 1000 "ok"; close 1000, 1001 and 1005 and a dropped TCP connection read
+ *   as a clean end of stream; other close codes as Go's `websocket: close <code> (<text>): <reason>`.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Buffer } from 'node:buffer';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { FlowOptions } from './byte-stream.js';
+import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { StreamBase } from './stream-base.js';
+
+export interface WebSocketStreamOptions extends FlowOptions, HeartbeatOptions {}
+
+/** Close codes read as a clean end of stream (Go's adapter maps them to io.EOF). */
+const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005, 1006]);
+
+/** gorilla/websocket's names for close codes, for Go-identical error text. */
+const CLOSE_CODE_TEXT: Record<number, string> = {
+  1000: 'normal',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1005: 'no status',
+  1006: 'abnormal closure',
+  1007: 'invalid payload data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1010: 'mandatory extension missing',
+  1011: 'internal server error',
+  1012: 'service restart',
+  1013: 'try again later',
+  1015: 'TLS handshake error',
+};
+
+/** Go's text for a close frame with `code` and `reason`. */
+export function goCloseErrorText(code: number, reason: string): string {
+  const name = CLOSE_CODE_TEXT[code];
+  return `websocket: close ${code}${name ? ` (${name})` : ''}${reason ? `: ${reason}` : ''}`;
+}
+
+export class WebSocketStream extends StreamBase {
+  private readonly heartbeat: Heartbeat;
+  private early: Buffer[] = [];
+  private error: Error | undefined;
+  readonly remote: string;
+
+  constructor(
+    private readonly ws: WebSocket,
+    options: WebSocketStreamOptions = {},
+    remote = 'websocket',
+  ) {
+    super(options);
+    this.remote = remote;
+    this.heartbeat = new Heartbeat(
+      {
+        ping: (done) => {
+          try {
+            ws.ping(undefined, undefined, (err?: Error) => done(err ?? undefined));
+          } catch (err) {
+            done(err as Error);
+          }
+        },
+        expire: (error) => this.destroy(error),
+      },
+      options,
+    );
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('pong', () => this.heartbeat.alive());
+    ws.on('error', (err) => {
+      this.error ??= err;
+    });
+    ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString('utf8')));
+    ws.pause();
+    this.heartbeat.start();
+  }
+
+  protected override onStart(): void {
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) this.sink!.data(chunk);
+    this.ws.resume();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.heartbeat.alive();
+    if (!isBinary || this.ended) return;
+    if (this.sink) this.sink.data(data);
+    else this.early.push(data);
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.heartbeat.stop();
+    let error = this.error;
+    if (!error && !CLEAN_CLOSE_CODES.has(code)) error = new Error(goCloseErrorText(code, reason));
+    this.finish(error);
+  }
+
+  protected send(data: Buffer): void {
+    this.heartbeat.writeStarted();
+    this.ws.send(data, { binary: true }, (err) => {
+      this.heartbeat.writeDone();
+      if (!err) this.delivered(data.length);
+    });
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    if (this.sink) this.ws.resume();
+  }
+
+  close(): void {
+    if (this.isFinished) return;
+    this.heartbeat.stop();
+    if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {
+      this.ws.close(1000, 'ok');
+      // Go closes the TCP connection right after its close frame; don't wait long for the peer's.
+      setTimeout(() => this.ws.terminate(), this.heartbeat.writeWaitMs).unref();
+    }
+  }
+
+  destroy(error?: Error): void {
+    this.heartbeat.stop();
+    this.error ??= error;
+    this.ws.terminate();
+    if (error) this.finish(error);
+  }
+}
+
+export interface DialOptions extends WebSocketStreamOptions {
+  /** Request headers, e.g. User-Agent and Authorization. */
+  headers?: Record<string, string>;
+  /** Handshake timeout (default 10 s, as fluxd's HTTP client). */
+  handshakeTimeoutMs?: number;
+  /** Largest message accepted (default 65 MiB). */
+  maxPayload?: number;
+}
+
+/** The handshake got an HTTP response that was not a 101 upgrade (Go's `websocket.DialErr`). */
+export class DialError extends Error {
+  override name = 'DialError';
+  readonly code = 'FLUXRPC_ERR_DIAL';
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`connecting to websocket ${url} (http status code = ${status})`);
+  }
+}
+
+export const DEFAULT_MAX_PAYLOAD = 65 * 1024 * 1024;
+
+/** Dials a websocket like fluxd does (no Origin, no subprotocol, no compression). */
+export function dialWebSocket(url: string, options: DialOptions = {}): Promise<WebSocketStream> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, {
+      headers: options.headers,
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+      perMessageDeflate: false,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      followRedirects: false,
+    });
+    let settled = false;
+    ws.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        settled = true;
+        reject(new DialError(url, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+      });
+      res.on('error', () => undefined);
+      ws.terminate();
+    });
+    ws.once('error', (err) => {
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+    });
+    ws.once('open', () => {
+      settled = true;
+      resolve(new WebSocketStream(ws, options, url));
+    });
+  });
+}
+
+export interface AcceptOptions extends WebSocketStreamOptions {
+  maxPayload?: number;
+}
+
+/**
+ * Upgrades HTTP requests to websocket streams (Flux's `websocket.Upgrade`: any origin, no
+ * subprotocol, no compression). Use from an `http.Server`'s `upgrade` event.
+ */
+export class WebSocketAcceptor {
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly options: AcceptOptions = {}) {
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD, clientTracking: false });
+  }
+
+  /** Resolves with the stream; rejects if the handshake is invalid (ws answers it with an HTTP error). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketStream> {
+    return new Promise((resolve, reject) => {
+      const onClose = () => reject(new Error('websocket handshake rejected'));
+      socket.once('close', onClose);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('close', onClose);
+        const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+        resolve(new WebSocketStream(ws, this.options, remote));
+      });
+    });
+  }
+}
