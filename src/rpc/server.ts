@@ -19,7 +19,10 @@ import { type Encodable, encodeFailure, encodeSuccess, parseRequest } from './en
 import { GoText, jsonKind } from './go-text.js';
 
 export interface MethodContext {
-  /** Aborted when the connection breaks (not on a clean end: replies may still be written). */
+  /**
+   * Aborted when the connection is closed or broken, as no reply can be written then. A clean end
+   * of the peer's requests (EOF) does not abort: replies may still be written, as in Go.
+   */
   signal: AbortSignal;
   /** The full "Service.Method" name. */
   method: string;
@@ -100,7 +103,8 @@ class Connection implements ServerConnection {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.splitter = new JsonStreamSplitter((text) => this.onRequest(text), options);
     stream.closed.then((error) => {
-      if (error) this.abort.abort(error);
+      // Fully closed: no reply can be written any more, so running calls are told to stop.
+      this.abort.abort(error ?? new Error('connection closed'));
       this.reading = false;
       this.resolveDone();
     });

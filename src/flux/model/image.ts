@@ -1,0 +1,159 @@
+/**
+ * `image.Name` and `image.Ref`: image repositories and references, their text form, Flux's parser
+ * and Docker Hub canonicalisation. A `Ref` is a JSON string (its text); a `Name` on its own (only in
+ * `v9.ImageUpdate`) is the plain object `{"Domain":…,"Image":…}`.
+ */
+import { goObject, goQuote } from './go-encode.js';
+import { field, goString, goStruct, unmarshal, type ValueDecoder } from './go-decode.js';
+import { InvalidImageRefError } from './errors.js';
+
+export interface ImageName {
+  readonly domain: string;
+  readonly image: string;
+}
+
+export interface ImageRef extends ImageName {
+  readonly tag: string;
+  /** The sha256 digest in hex, without `sha256:`. */
+  readonly sha: string;
+}
+
+const DOCKER_HUB = 'index.docker.io';
+const OLD_DOCKER_HUB = 'docker.io';
+
+export const ZERO_IMAGE_NAME: ImageName = Object.freeze({ domain: '', image: '' });
+export const ZERO_IMAGE_REF: ImageRef = Object.freeze({ domain: '', image: '', tag: '', sha: '' });
+
+const MALFORMED = 'expected image name as either <image>:<tag> or just <image>: invalid image ID';
+const BLANK = 'blank image name: invalid image ID';
+
+const COMPONENT = '([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+/** Unanchored, as Go's `MatchString` searches: any substring that looks like a domain counts. */
+const DOMAIN = new RegExp(`localhost|(${COMPONENT}([.]${COMPONENT})+)(:[0-9]+)?`);
+
+/** `Name.String()`: `""` without an image, else `[domain/]image`. */
+export function imageNameString(n: ImageName): string {
+  if (n.image === '') return '';
+  return n.domain === '' ? n.image : `${n.domain}/${n.image}`;
+}
+
+/** `Ref.String()`: the name, then `@sha256:<sha>` or else `:<tag>`. */
+export function imageRefString(r: ImageRef): string {
+  const suffix = r.sha !== '' ? `@sha256:${r.sha}` : r.tag !== '' ? `:${r.tag}` : '';
+  return imageNameString(r) + suffix;
+}
+
+/** Go's `strconv.Quote` for the ASCII-and-UTF-8 strings a ref can hold (used in `parsing %q`). */
+function goQuoteForError(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\v') out += '\\v';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0x80 && c <= 0x9f) out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0xad) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** `image.ParseRef`, with Go's error texts. */
+export function parseImageRef(s: string): ImageRef {
+  const prefixed = (msg: string, partial: ImageRef = ZERO_IMAGE_REF): InvalidImageRefError =>
+    new InvalidImageRefError(`parsing ${goQuoteForError(s)}: ${msg}`, partial);
+  if (s === '') throw prefixed(BLANK);
+  if (s.startsWith('/') || s.endsWith('/')) throw prefixed(MALFORMED);
+  const elements = s.split('/');
+  let domain = '';
+  let image: string;
+  if (elements.length === 1) {
+    image = s;
+  } else if (elements.length === 2) {
+    if (DOMAIN.test(elements[0]!)) {
+      domain = elements[0]!;
+      image = elements[1]!;
+    } else {
+      image = s;
+    }
+  } else {
+    domain = elements[0]!;
+    image = elements.slice(1).join('/');
+  }
+  let sha = '';
+  const at = image.indexOf('@sha256:');
+  if (at >= 0) {
+    const left = image.slice(0, at);
+    const right = image.slice(at + '@sha256:'.length);
+    if (left === '' || right === '') throw prefixed(MALFORMED, { domain, image, tag: '', sha: '' });
+    image = left;
+    sha = right;
+  }
+  let tag = '';
+  const parts = image.split(':');
+  if (parts.length === 2) {
+    if (parts[0] === '' || parts[1] === '') throw prefixed(MALFORMED, { domain, image, tag: '', sha });
+    image = parts[0]!;
+    tag = parts[1]!;
+  } else if (parts.length > 2) {
+    throw new InvalidImageRefError(MALFORMED, { domain, image, tag: '', sha });
+  }
+  return { domain, image, tag, sha };
+}
+
+/** `Name.Registry()`: Docker Hub's two spellings become `index.docker.io`. */
+export function imageRegistry(n: ImageName): string {
+  return n.domain === '' || n.domain === OLD_DOCKER_HUB ? DOCKER_HUB : n.domain;
+}
+
+/** `Name.Repository()`: Docker Hub images without a `/` get `library/`. */
+export function imageRepository(n: ImageName): string {
+  if ((n.domain === '' || n.domain === OLD_DOCKER_HUB || n.domain === DOCKER_HUB) && !n.image.includes('/')) {
+    return 'library/' + n.image;
+  }
+  return n.image;
+}
+
+export function canonicalImageName(n: ImageName): ImageName {
+  return { domain: imageRegistry(n), image: imageRepository(n) };
+}
+
+/** `Ref.CanonicalRef()`: the canonical name with the same tag; the digest is dropped. */
+export function canonicalImageRef(r: ImageRef): ImageRef {
+  return { ...canonicalImageName(r), tag: r.tag, sha: '' };
+}
+
+export function encodeImageRef(r: ImageRef): string {
+  return goQuote(imageRefString(r));
+}
+
+/** `(*Ref).UnmarshalJSON`: the string (`null` counts as `""`) must parse; errors abort. */
+export const imageRefValue: ValueDecoder<ImageRef> = (json) => parseImageRef(unmarshal(json, goString(), ''));
+
+export function decodeImageRef(json: unknown): ImageRef {
+  return unmarshal(json, imageRefValue, ZERO_IMAGE_REF);
+}
+
+export function encodeImageName(n: ImageName): string {
+  return goObject([
+    ['Domain', goQuote(n.domain)],
+    ['Image', goQuote(n.image)],
+  ]);
+}
+
+type MutableName = { -readonly [K in keyof ImageName]: ImageName[K] };
+
+export const imageNameValue: ValueDecoder<ImageName> = goStruct<MutableName>('image.Name', 'Name', [
+  field('Domain', 'domain', goString()),
+  field('Image', 'image', goString()),
+]);
+
+export function decodeImageName(json: unknown): ImageName {
+  return unmarshal(json, imageNameValue, ZERO_IMAGE_NAME);
+}

@@ -1,0 +1,76 @@
+/**
+ * String operations with Go's semantics. Go strings are UTF-8 bytes; JavaScript strings are UTF-16
+ * code units, so comparison and quoting need care beyond ASCII.
+ */
+
+/** Maps a UTF-16 code unit so that unit order equals code point (hence UTF-8 byte) order. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}
+
+/**
+ * Compares as Go compares strings (`<`, `>` on their UTF-8 bytes): -1, 0 or 1. JavaScript's `<`
+ * compares UTF-16 code units, which disagrees for characters above U+FFFF against U+E000–U+FFFF.
+ */
+export function compareGoStrings(a: string, b: string): -1 | 0 | 1 {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) < codePointRank(y) ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const NAMED_ESCAPES: Readonly<Record<number, string>> = {
+  0x07: '\\a',
+  0x08: '\\b',
+  0x0c: '\\f',
+  0x0a: '\\n',
+  0x0d: '\\r',
+  0x09: '\\t',
+  0x0b: '\\v',
+};
+
+/**
+ * Go's `strconv.Quote` (the `%q` verb) for a string that came from JSON (valid Unicode; a lone
+ * surrogate stands for U+FFFD, as Go's decoder would have made it). Printability follows Unicode
+ * categories L, M, N, P, S plus the ASCII space, as Go's `unicode.IsPrint`; the Unicode version is
+ * the JavaScript engine's.
+ */
+export function strconvQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    let cp = ch.codePointAt(0) ?? 0;
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+    if (cp === 0x22 || cp === 0x5c) out += '\\' + String.fromCodePoint(cp);
+    else if (PRINTABLE.test(String.fromCodePoint(cp))) out += String.fromCodePoint(cp);
+    else if (NAMED_ESCAPES[cp] !== undefined) out += NAMED_ESCAPES[cp];
+    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + hex(cp, 2);
+    else if (cp > 0xffff) out += '\\U' + hex(cp, 8);
+    else out += '\\u' + hex(cp, 4);
+  }
+  return out + '"';
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/**
+ * Go's `strings.EqualFold(s, "latest")`: Unicode simple case folding, under which the long s
+ * (U+017F) equals `s`, so `lateſt` counts as `latest`.
+ */
+export function equalFoldLatest(s: string): boolean {
+  if (s.length !== 6) return false;
+  for (let i = 0; i < 6; i++) {
+    let c = s.charCodeAt(i);
+    if (c === 0x17f) c = 0x73;
+    else if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== 'latest'.charCodeAt(i)) return false;
+  }
+  return true;
+}
