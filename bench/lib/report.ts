@@ -1,0 +1,118 @@
+/**
+ * Turns bench runs into the results table, the target verdicts and bench/results.json rows.
+ */
+export type Stack = 'ts' | 'go';
+
+/** One measured number, as written to bench/results.json. */
+export interface ResultRow {
+  name: string;
+  stack: Stack;
+  inflight: number;
+  value: number;
+  unit: 'calls/s' | 'ms' | 's' | 'bytes';
+}
+
+type Better = 'higher' | 'lower';
+
+interface MetricSpec {
+  name: string;
+  inflight: number;
+  unit: ResultRow['unit'];
+  better: Better;
+}
+
+export const PAYLOAD_BYTES = 32 * 1024 * 1024;
+export const RSS_LIMIT_BYTES = 4 * PAYLOAD_BYTES;
+
+export class Results {
+  readonly rows: ResultRow[] = [];
+  private readonly specs: MetricSpec[] = [];
+
+  add(stack: Stack, name: string, inflight: number, value: number, unit: ResultRow['unit'], better: Better): void {
+    this.rows.push({ name, stack, inflight, value, unit });
+    if (!this.specs.some((s) => s.name === name && s.inflight === inflight)) this.specs.push({ name, inflight, unit, better });
+  }
+
+  get(stack: Stack, name: string, inflight: number): number | undefined {
+    return this.rows.find((r) => r.stack === stack && r.name === name && r.inflight === inflight)?.value;
+  }
+
+  /** metric | ts | go | ts/go, one line per metric measured on either stack. */
+  table(): string {
+    const lines: string[][] = [['metric', 'inflight', 'ts', 'go', 'ts/go']];
+    for (const s of this.specs) {
+      const ts = this.get('ts', s.name, s.inflight);
+      const go = this.get('go', s.name, s.inflight);
+      const ratio = ts !== undefined && go !== undefined && go !== 0 ? `${(ts / go).toFixed(2)}x (${s.better} is better)` : '-';
+      lines.push([`${s.name} [${s.unit}]`, String(s.inflight), formatValue(ts, s.unit), formatValue(go, s.unit), ratio]);
+    }
+    return formatColumns(lines);
+  }
+
+  /** The acceptance targets, each PASS, FAIL or n/a (a number is missing). */
+  targets(): { text: string; verdict: 'PASS' | 'FAIL' | 'n/a' }[] {
+    const out: { text: string; verdict: 'PASS' | 'FAIL' | 'n/a' }[] = [];
+    const check = (text: string, a: number | undefined, b: number | undefined, ok: (a: number, b: number) => boolean, show: (a: number, b: number) => string) => {
+      const verdict = a === undefined || b === undefined ? 'n/a' : ok(a, b) ? 'PASS' : 'FAIL';
+      out.push({ text: a === undefined || b === undefined ? text : `${text}: ${show(a, b)}`, verdict });
+    };
+    check(
+      'statuses50 @64 in flight: TS calls/s >= 1.5x Go',
+      this.get('ts', 'statuses50.callsPerSec', 64),
+      this.get('go', 'statuses50.callsPerSec', 64),
+      (ts, go) => ts >= 1.5 * go,
+      (ts, go) => `${ts.toFixed(0)} vs ${go.toFixed(0)} (${(ts / go).toFixed(2)}x)`,
+    );
+    check(
+      'statuses50 @64 in flight: TS p99 <= Go p99',
+      this.get('ts', 'statuses50.p99', 64),
+      this.get('go', 'statuses50.p99', 64),
+      (ts, go) => ts <= go,
+      (ts, go) => `${ts.toFixed(2)} ms vs ${go.toFixed(2)} ms`,
+    );
+    check(
+      'blob32MiB: TS seconds per call <= Go',
+      this.get('ts', 'blob32MiB.secondsPerCall', 1),
+      this.get('go', 'blob32MiB.secondsPerCall', 1),
+      (ts, go) => ts <= go,
+      (ts, go) => `${ts.toFixed(3)} s vs ${go.toFixed(3)} s`,
+    );
+    for (const [who, name] of [
+      ['upstream, receives the 32 MiB', 'blob32MiB.upstreamPeakRss'],
+      ['daemon, sends the 32 MiB', 'blob32MiB.daemonPeakRss'],
+    ] as const) {
+      check(
+        `blob32MiB: TS ${who}: peak RSS < 4x payload (${mib(RSS_LIMIT_BYTES)})`,
+        this.get('ts', name, 1),
+        RSS_LIMIT_BYTES,
+        (ts, limit) => ts < limit,
+        (ts) => `${mib(ts)} (Go: ${this.get('go', name, 1) === undefined ? '-' : mib(this.get('go', name, 1)!)})`,
+      );
+    }
+    return out;
+  }
+}
+
+export function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function formatValue(v: number | undefined, unit: ResultRow['unit']): string {
+  if (v === undefined) return '-';
+  switch (unit) {
+    case 'bytes':
+      return mib(v);
+    case 'calls/s':
+      return v.toFixed(1);
+    case 'ms':
+      return v.toFixed(3);
+    case 's':
+      return v.toFixed(4);
+  }
+}
+
+function formatColumns(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [fmt(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(fmt)].join('\n');
+}

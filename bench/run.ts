@@ -1,0 +1,192 @@
+/**
+ * The fluxrpc benchmark: the TypeScript stack against Go's net/rpc + jsonrpc over Flux's websocket,
+ * each run as two processes on loopback, as in production: the daemon (`serve`, dials out and
+ * serves the "Test" service) and the upstream (`client`, accepts the websocket and calls).
+ *
+ *   ts: node dist/bench/ts-peer.js …     go: test/interop/go/bin/rpcpeer …   (same CLI and lines)
+ *
+ * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
+ * calls in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes.
+ *
+ * Environment:
+ *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
+ *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
+ *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB"
+ *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
+ *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *
+ * Writes bench/results.json. Exit status 1 if a run failed to produce a result.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Peer, killAll, track } from './lib/children.js';
+import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const goPeer = `${root}test/interop/go/bin/rpcpeer`;
+const tsPeer = `${root}dist/bench/ts-peer.js`;
+const resultsPath = `${root}bench/results.json`;
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+const durationMs = envInt('BENCH_DURATION_MS', 5000);
+const warmupMs = envInt('BENCH_WARMUP_MS', 1000);
+const blobDurationMs = envInt('BENCH_BLOB_DURATION_MS', 8000);
+const only = (process.env['BENCH_ONLY'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const stacksWanted = (process.env['BENCH_STACKS'] ?? 'ts,go').split(',').map((s) => s.trim());
+const tsNodeArgs = (process.env['BENCH_TS_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+
+interface Scenario {
+  label: string;
+  name: 'statuses50' | 'blob32MiB';
+  inflight: number;
+  durationMs: number;
+  args: string[];
+}
+
+const allScenarios: Scenario[] = [
+  ...[1, 16, 64].map((inflight): Scenario => ({
+    label: `statuses50@${inflight}`,
+    name: 'statuses50',
+    inflight,
+    durationMs,
+    args: ['--method', 'statuses', '--n', '50'],
+  })),
+  { label: 'blob32MiB', name: 'blob32MiB', inflight: 1, durationMs: blobDurationMs, args: ['--method', 'blob', '--bytes', String(PAYLOAD_BYTES)] },
+];
+const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
+
+/** The fields of a RESULT line (rpcpeer's BenchResult). */
+interface BenchResult {
+  method: string;
+  inflight: number;
+  calls: number;
+  seconds: number;
+  callsPerSec: number;
+  secondsPerCall?: number;
+  p50ms: number;
+  p99ms: number;
+  maxRssBytes: number;
+  errors: number;
+  firstError?: { error: string | null; serverError: boolean };
+}
+
+function peerCommand(stack: Stack, args: string[]): [string, string[]] {
+  return stack === 'go' ? [goPeer, args] : [process.execPath, [...tsNodeArgs, tsPeer, ...args]];
+}
+
+/** One run: upstream listens, daemon dials it, upstream benches and closes, daemon reports RSS. */
+async function runOne(stack: Stack, s: Scenario): Promise<{ result: BenchResult; daemonRss: number | undefined }> {
+  const budgetMs = warmupMs + s.durationMs + 60_000;
+  const clientArgs = ['client', '--transport', 'ws', '--listen', '127.0.0.1:0', '--scenario', 'bench', '--inflight', String(s.inflight), '--duration-ms', String(s.durationMs), '--warmup-ms', String(warmupMs), ...s.args];
+  const upstream = new Peer(`${stack} upstream`, ...peerCommand(stack, clientArgs), budgetMs + 10_000);
+  let daemon: Peer | undefined;
+  try {
+    const listen = await upstream.waitFor('LISTEN', 15_000);
+    daemon = new Peer(`${stack} daemon`, ...peerCommand(stack, ['serve', '--transport', 'ws', '--dial', `ws://${listen}/api/flux/v11/daemon`, '--report-rss']), budgetMs + 10_000);
+    await daemon.waitFor('CONNECTED', 15_000);
+    const result = JSON.parse(await upstream.waitFor('RESULT', budgetMs)) as BenchResult;
+    // The upstream closes with 1000; the daemon then prints RSS and SERVE_END. If it does not,
+    // SIGTERM makes it print RSS.
+    let rssText = await daemon.waitFor('RSS', 10_000).catch(() => undefined);
+    if (rssText === undefined) {
+      daemon.kill('SIGTERM');
+      rssText = await daemon.waitFor('RSS', 5_000).catch(() => undefined);
+    }
+    await Promise.all([upstream.stop(5_000), daemon.stop(5_000)]);
+    return { result, daemonRss: rssText === undefined ? undefined : Number(rssText) };
+  } finally {
+    upstream.kill('SIGKILL');
+    daemon?.kill('SIGKILL');
+  }
+}
+
+function describe(r: BenchResult, daemonRss: number | undefined): string {
+  const parts = [`${r.calls} calls`, `${r.callsPerSec.toFixed(1)} calls/s`];
+  if (r.secondsPerCall !== undefined) parts.push(`${r.secondsPerCall.toFixed(3)} s/call`);
+  parts.push(`p50 ${r.p50ms} ms`, `p99 ${r.p99ms} ms`, `upstream RSS ${mib(r.maxRssBytes)}`, `daemon RSS ${daemonRss === undefined ? '?' : mib(daemonRss)}`);
+  if (r.errors > 0) parts.push(`${r.errors} ERRORS (first: ${r.firstError?.error})`);
+  return parts.join(', ');
+}
+
+function record(results: Results, stack: Stack, s: Scenario, r: BenchResult, daemonRss: number | undefined): void {
+  if (s.name === 'statuses50') {
+    results.add(stack, 'statuses50.callsPerSec', s.inflight, r.callsPerSec, 'calls/s', 'higher');
+    results.add(stack, 'statuses50.p50', s.inflight, r.p50ms, 'ms', 'lower');
+    results.add(stack, 'statuses50.p99', s.inflight, r.p99ms, 'ms', 'lower');
+    return;
+  }
+  if (r.calls > 0) results.add(stack, 'blob32MiB.secondsPerCall', s.inflight, r.secondsPerCall ?? r.seconds / r.calls, 's', 'lower');
+  results.add(stack, 'blob32MiB.p50', s.inflight, r.p50ms, 'ms', 'lower');
+  if (daemonRss !== undefined) results.add(stack, 'blob32MiB.daemonPeakRss', s.inflight, daemonRss, 'bytes', 'lower');
+  results.add(stack, 'blob32MiB.upstreamPeakRss', s.inflight, r.maxRssBytes, 'bytes', 'lower');
+}
+
+/** Builds the Go peer; false (with the reason printed) if Go is unavailable or the build fails. */
+function buildGoPeer(): Promise<boolean> {
+  console.log('bench: building the Go peer (node test/interop/build-peers.mjs)...');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`${root}test/interop/build-peers.mjs`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    track(child);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+    child.once('error', () => resolve(false));
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0 && existsSync(goPeer)) return resolve(true);
+      console.log(code === 2 ? 'bench: Go is not installed: running the TS stack only.' : `bench: building the Go peer failed (${code ?? 'killed'}): running the TS stack only.`);
+      resolve(false);
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const stacks: Stack[] = [];
+  if (stacksWanted.includes('ts')) stacks.push('ts');
+  if (stacksWanted.includes('go') && (await buildGoPeer())) stacks.push('go');
+  console.log(`bench: stacks ${stacks.join(', ')}; statuses ${durationMs} ms (+${warmupMs} ms warm-up), blob ${blobDurationMs} ms; node ${process.version}${tsNodeArgs.length ? ` ${tsNodeArgs.join(' ')}` : ''}`);
+
+  const results = new Results();
+  let failures = 0;
+  for (const s of scenarios) {
+    for (const stack of stacks) {
+      process.stdout.write(`bench: ${stack} ${s.label} (${((warmupMs + s.durationMs) / 1000).toFixed(1)} s)... `);
+      try {
+        const { result, daemonRss } = await runOne(stack, s);
+        console.log(describe(result, daemonRss));
+        record(results, stack, s, result, daemonRss);
+        if (result.calls === 0) failures++;
+      } catch (e) {
+        failures++;
+        console.log(`FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  console.log(`\n${results.table()}\n`);
+  console.log('targets:');
+  for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
+  if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
+  writeFileSync(resultsPath, JSON.stringify(results.rows, null, 2) + '\n');
+  console.log(`\nbench: wrote ${resultsPath}`);
+  return failures > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    killAll();
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    killAll();
+    console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  },
+);
