@@ -122,6 +122,7 @@ export class WebSocketStream extends StreamBase {
     this.heartbeat.stop();
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(1000, 'ok');
+      this.ws.resume(); // read the peer's close frame even if this stream was never started
       // Go closes the TCP connection right after its close frame; don't wait long for the peer's.
       setTimeout(() => this.ws.terminate(), this.heartbeat.writeWaitMs).unref();
     }
@@ -171,16 +172,20 @@ export function dialWebSocket(url: string, options: DialOptions = {}): Promise<W
     });
     let settled = false;
     ws.once('unexpected-response', (_req, res) => {
+      // Not a 101: read the body for the error, then drop the connection. ws reports the drop as
+      // an error, which is ignored since the dial has already failed with the status.
+      settled = true;
       const chunks: Buffer[] = [];
+      const fail = () => reject(new DialError(url, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        settled = true;
-        reject(new DialError(url, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+      res.once('end', fail);
+      res.once('error', fail);
+      res.once('close', () => {
+        fail();
+        ws.terminate();
       });
-      res.on('error', () => undefined);
-      ws.terminate();
     });
-    ws.once('error', (err) => {
+    ws.on('error', (err) => {
       if (!settled) {
         settled = true;
         reject(err);

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Buffer } from 'node:buffer';
+import { dialTcp, listenTcp, type SocketStream } from './tcp.js';
+import { Server } from '../rpc/server.js';
+import { Client } from '../rpc/client.js';
+import { testService } from '../../test/fakes/test-service.js';
+
+test('TCP: client and server streams over loopback', async () => {
+  const server = await listenTcp({ host: '127.0.0.1', port: 0 }, (stream) => new Server().register('Test', testService()).serve(stream));
+  const stream = await dialTcp({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+  const client = new Client(stream);
+  assert.deepEqual(await Promise.all(['a', 'b', 'c'].map((s) => client.call('Test.Echo', s))), ['a', 'b', 'c']);
+  await client.close();
+  server.close();
+});
+
+test('TCP: after the peer half-closes, running calls still write their replies, then the server closes (as Go)', async () => {
+  const accepted: SocketStream[] = [];
+  const server = await listenTcp({ host: '127.0.0.1', port: 0 }, (stream) => {
+    accepted.push(stream);
+    new Server().register('Test', testService()).serve(stream);
+  });
+  const socket = net.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, allowHalfOpen: true });
+  const replies: Buffer[] = [];
+  socket.on('data', (c: Buffer) => replies.push(c));
+  const ended = new Promise<void>((resolve) => socket.on('end', resolve));
+  await new Promise((r) => socket.once('connect', r));
+  socket.end('{"method":"Test.Sleep","params":[20],"id":1}{"method":"Test.Echo","params":["x"],"id":2}');
+  await ended;
+  const lines = Buffer.concat(replies).toString().trim().split('\n');
+  assert.deepEqual(lines, ['{"id":2,"result":"x","error":null}', '{"id":1,"result":20,"error":null}']);
+  socket.destroy();
+  server.close();
+});
+
+test('TCP: dialing a closed port fails with the socket error', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  await assert.rejects(dialTcp({ host: '127.0.0.1', port }), /ECONNREFUSED/);
+});

@@ -1,0 +1,185 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Buffer } from 'node:buffer';
+import { WebSocket, WebSocketServer } from 'ws';
+import { DialError, WebSocketAcceptor, dialWebSocket, goCloseErrorText, type WebSocketStream, type WebSocketStreamOptions } from './websocket.js';
+
+/** A plain `ws` server on loopback standing in for the peer, so the test controls every frame. */
+async function rawPeerServer(onConnection: (ws: WebSocket, req: http.IncomingMessage) => void, options: { autoPong?: boolean } = {}) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: options.autoPong ?? true });
+  wss.on('connection', onConnection);
+  await new Promise((r) => wss.once('listening', r));
+  const { port } = wss.address() as AddressInfo;
+  return { url: `ws://127.0.0.1:${port}/v11/daemon`, close: () => new Promise((r) => wss.close(r)) };
+}
+
+/** Collects what a stream reads until it ends. */
+function collect(stream: WebSocketStream): Promise<{ data: string; error: Error | undefined }> {
+  const chunks: Buffer[] = [];
+  return new Promise((resolve) => stream.start({ data: (c) => chunks.push(c), end: (error) => resolve({ data: Buffer.concat(chunks).toString(), error }) }));
+}
+
+test('binary messages are read as one stream; text messages are ignored; each write is one binary message', async () => {
+  const seen: { binary: boolean; text: string }[] = [];
+  let peerSocket!: WebSocket;
+  const peer = await rawPeerServer((ws) => {
+    peerSocket = ws;
+    ws.on('message', (d: Buffer, isBinary) => seen.push({ binary: isBinary, text: d.toString() }));
+    ws.send(Buffer.from('{"id":0,'), { binary: true });
+    ws.send('{"ignored":true}', { binary: false });
+    ws.send(Buffer.from('"result":1}\n'), { binary: true });
+    ws.close(1000, 'done');
+  });
+  const stream = await dialWebSocket(peer.url);
+  stream.write(Buffer.from('one'));
+  stream.write(Buffer.from('two'));
+  const { data, error } = await collect(stream);
+  assert.equal(data, '{"id":0,"result":1}\n');
+  assert.equal(error, undefined, 'close 1000 is a clean end of stream');
+  assert.deepEqual(seen, [{ binary: true, text: 'one' }, { binary: true, text: 'two' }]);
+  assert.ok(peerSocket);
+  await peer.close();
+});
+
+test("close() sends close 1000 with reason \"ok\", as Flux's adapter does", async () => {
+  const closed = new Promise<{ code: number; reason: string }>((resolve, reject) => {
+    void rawPeerServer((ws) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))).then(async (peer) => {
+      const stream = await dialWebSocket(peer.url);
+      stream.start({ data: () => undefined, end: () => undefined });
+      stream.close();
+      await stream.closed;
+      await peer.close();
+    }, reject);
+  });
+  assert.deepEqual(await closed, { code: 1000, reason: 'ok' });
+});
+
+test('close codes: 1001 and 1005 are a clean end; 1011 and 4000 are errors with Go\'s text', async () => {
+  const cases: [number | undefined, string | undefined][] = [
+    [1001, undefined],
+    [undefined, undefined], // empty close frame: 1005
+    [1011, 'websocket: close 1011 (internal server error): bye'],
+    [4000, 'websocket: close 4000: bye'],
+  ];
+  for (const [code, expected] of cases) {
+    const peer = await rawPeerServer((ws) => (code === undefined ? ws.close() : ws.close(code, 'bye')));
+    const stream = await dialWebSocket(peer.url);
+    const { error } = await collect(stream);
+    assert.equal(error?.message, expected, `close code ${code}`);
+    await peer.close();
+  }
+  assert.equal(goCloseErrorText(1000, ''), 'websocket: close 1000 (normal)');
+});
+
+test('a dropped TCP connection between messages reads as a clean end of stream', async () => {
+  const peer = await rawPeerServer((ws) => ws.terminate());
+  const { error } = await collect(await dialWebSocket(peer.url));
+  assert.equal(error, undefined);
+  await peer.close();
+});
+
+test('heartbeat: a peer that never answers pings is dropped with a timeout error', async () => {
+  const peer = await rawPeerServer(() => undefined, { autoPong: false });
+  const options: WebSocketStreamOptions = { pingPeriodMs: 20, pongWaitMs: 200, writeWaitMs: 100 };
+  const { error } = await collect(await dialWebSocket(peer.url, options));
+  assert.match(error?.message ?? '', /i\/o timeout/);
+  await peer.close();
+});
+
+test('heartbeat: a peer that answers pings stays connected across many ping periods', async () => {
+  let pings = 0;
+  const peer = await rawPeerServer((ws) => {
+    ws.on('ping', () => {
+      if (++pings === 10) ws.close(1000, 'enough');
+    });
+  });
+  const { error } = await collect(await dialWebSocket(peer.url, { pingPeriodMs: 10, pongWaitMs: 50 }));
+  assert.equal(error, undefined, 'ended by the peer, cleanly, not by the deadline');
+  assert.equal(pings, 10);
+  await peer.close();
+});
+
+test('a peer that sends data but never answers pings stays connected (data re-arms the deadline)', async () => {
+  const peer = await rawPeerServer(
+    (ws) => {
+      let n = 0;
+      const tick = () => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (++n === 30) return ws.close(1000);
+        ws.send(Buffer.from(' '), { binary: true });
+        setTimeout(tick, 5);
+      };
+      tick();
+    },
+    { autoPong: false },
+  );
+  const { error } = await collect(await dialWebSocket(peer.url, { pingPeriodMs: 10, pongWaitMs: 60 }));
+  assert.equal(error, undefined);
+  await peer.close();
+});
+
+test('backpressure: writes to a peer that does not read report needsDrain and writable() waits', async () => {
+  let peerSocket!: WebSocket;
+  const peer = await rawPeerServer((ws) => {
+    peerSocket = ws;
+    (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  });
+  const stream = await dialWebSocket(peer.url, { highWaterMark: 256 * 1024 });
+  stream.start({ data: () => undefined, end: () => undefined });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let writes = 0;
+  while (stream.write(chunk)) writes++;
+  assert.ok(stream.needsDrain);
+  assert.ok(writes < 1000, 'write() reported the high-water mark');
+  // Once the peer reads again, everything written arrives.
+  let received = 0;
+  const total = (writes + 1) * chunk.length;
+  const all = new Promise<void>((resolve) => peerSocket.on('message', (d: Buffer) => (received += d.length) >= total && resolve()));
+  (peerSocket as unknown as { _socket: { resume(): void } })._socket.resume();
+  await stream.writable();
+  assert.equal(stream.needsDrain, false);
+  await all;
+  assert.equal(received, total);
+  stream.close();
+  await peer.close();
+});
+
+test('dial: a non-101 answer is a DialError with the status, as Go\'s DialErr', async () => {
+  const server = http.createServer((_req, res) => res.writeHead(401).end('no'));
+  server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v11/daemon`;
+  await assert.rejects(dialWebSocket(url), (e: unknown) => e instanceof DialError && e.status === 401 && e.message === `connecting to websocket ${url} (http status code = 401)`);
+  server.close();
+  await assert.rejects(dialWebSocket(url), /ECONNREFUSED/);
+});
+
+test('accept: WebSocketAcceptor upgrades and the two ends talk; a bad handshake is rejected', async () => {
+  const acceptor = new WebSocketAcceptor();
+  const accepted: Promise<WebSocketStream>[] = [];
+  const server = http.createServer();
+  server.on('upgrade', (req, socket, head) => {
+    const upgraded = acceptor.upgrade(req, socket, head);
+    upgraded.catch(() => undefined); // inspected below
+    accepted.push(upgraded);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const client = await dialWebSocket(`ws://127.0.0.1:${port}/x`, { headers: { 'User-Agent': 'fluxd/test' } });
+  const serverSide = await accepted[0]!;
+  const got = collect(serverSide);
+  client.write(Buffer.from('hello '));
+  client.write(Buffer.from('world'));
+  client.close();
+  assert.deepEqual(await got, { data: 'hello world', error: undefined });
+  // A request with an upgrade header but no websocket key: ws answers 400 and the promise rejects.
+  const bad = http.request({ host: '127.0.0.1', port, path: '/x', headers: { Connection: 'Upgrade', Upgrade: 'websocket' } });
+  const status = new Promise<number>((resolve) => bad.on('response', (res) => resolve(res.statusCode ?? 0)));
+  bad.on('error', () => undefined);
+  bad.end();
+  assert.equal(await status, 400);
+  await assert.rejects(accepted[1]!, /handshake rejected/);
+  server.close();
+});
