@@ -26,3 +26,18 @@ test('numbers use the shortest form and Go exponent thresholds; keys keep insert
   assert.equal(goStringify(undefined), 'null');
   assert.equal(toGoJsonText('{"k":"<x>"}'), '{"k":"\\u003cx\\u003e"}');
 });
+
+test('goQuoteParts splits only large strings with nothing to escape; the joined parts equal goQuote', async () => {
+  const { goQuoteParts } = await import('./go-json.js');
+  const plain = 'abc'.repeat(1000);
+  assert.deepEqual(goQuoteParts(plain), ['"', plain, '"']);
+  for (const s of ['short', plain + '<', plain + '"', plain + '\u0001', plain + '\ud800', plain + '😀', plain + '\u2028']) {
+    assert.equal(goQuoteParts(s).join(''), goQuote(s), JSON.stringify(s.slice(-3)));
+  }
+  assert.equal(goQuoteParts(plain + '&').length, 1);
+});
+
+test('the HTML-only fast path and the full rewrite agree', () => {
+  assert.equal(toGoJsonText('{"a":"<&>","b":"x>y"}'), '{"a":"\\u003c\\u0026\\u003e","b":"x\\u003ey"}');
+  assert.equal(toGoJsonText('{"a":"<&>","b":"\\b"}'), '{"a":"\\u003c\\u0026\\u003e","b":"\\u0008"}');
+});

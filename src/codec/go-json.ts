@@ -36,9 +36,26 @@ function rewrite(match: string, surrogate: string | undefined, shortEscape: stri
   return match;
 }
 
+/** Escapes and characters other than the HTML ones; when absent, plain literal replacement is enough. */
+const NEEDS_FULL_REWRITE = /[\u2028\u2029]|\\[bfu]/;
+
 /** Rewrites JSON text produced by `JSON.stringify` into Go 1.19's form. */
 export function toGoJsonText(jsonText: string): string {
-  return NEEDS_REWRITE.test(jsonText) ? jsonText.replace(REWRITE, rewrite) : jsonText;
+  if (!NEEDS_REWRITE.test(jsonText)) return jsonText;
+  if (NEEDS_FULL_REWRITE.test(jsonText)) return jsonText.replace(REWRITE, rewrite);
+  // Common case (HTML characters only, e.g. "<all>"): native literal replacement, no callback.
+  return jsonText.replaceAll('<', '\\u003c').replaceAll('>', '\\u003e').replaceAll('&', '\\u0026');
+}
+
+/** Characters that make a string's JSON form differ from `"` + the string + `"` in Go. */
+const STRING_NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
+
+/**
+ * A string's Go JSON form as pieces to be written one after another, without building the quoted
+ * copy: for large strings with nothing to escape (base64, plain text) this saves a copy.
+ */
+export function goQuoteParts(s: string): string[] {
+  return s.length >= 1024 && !STRING_NEEDS_ESCAPE.test(s) ? ['"', s, '"'] : [goQuote(s)];
 }
 
 /**

@@ -5,7 +5,7 @@
  * a response. No I/O here: text in, text or values out.
  */
 import { Buffer } from 'node:buffer';
-import { RawJson, goQuote, goStringify } from '../codec/go-json.js';
+import { RawJson, goQuote, goQuoteParts, goStringify } from '../codec/go-json.js';
 import { GoText, goFormatValue, jsonKind } from './go-text.js';
 
 /** A value to encode: plain data (encoded as Go would) or pre-encoded `RawJson`. */
@@ -13,6 +13,11 @@ export type Encodable = unknown;
 
 export function encodeValue(value: Encodable): string {
   return value instanceof RawJson ? value.text : goStringify(value);
+}
+
+/** The value's JSON text as pieces (a large plain string is not copied into a quoted string). */
+function valueParts(value: Encodable): string[] {
+  return typeof value === 'string' ? goQuoteParts(value) : [encodeValue(value)];
 }
 
 /** Encodes pieces of ASCII/UTF-8 text into one buffer without building a joined string first. */
@@ -26,11 +31,11 @@ export function concatToBuffer(parts: string[]): Buffer {
 }
 
 export function encodeRequest(method: string, param: Encodable, id: number): Buffer {
-  return concatToBuffer(['{"method":', goQuote(method), ',"params":[', encodeValue(param), '],"id":', String(id), '}\n']);
+  return concatToBuffer(['{"method":', goQuote(method), ',"params":[', ...valueParts(param), '],"id":', String(id), '}\n']);
 }
 
 export function encodeSuccess(rawId: string, result: Encodable): Buffer {
-  return concatToBuffer(['{"id":', rawId, ',"result":', encodeValue(result), ',"error":null}\n']);
+  return concatToBuffer(['{"id":', rawId, ',"result":', ...valueParts(result), ',"error":null}\n']);
 }
 
 export function encodeFailure(rawId: string, message: string): Buffer {
