@@ -82,3 +82,40 @@ export class RawJson {
     throw new TypeError('RawJson must be spliced, not passed through JSON.stringify');
   }
 }
+
+/**
+ * Go's order of strings: byte-wise on their UTF-8 forms (the order of map keys in Go's JSON). For
+ * UTF-16 strings this is code-unit order except that surrogates (code points ≥ U+10000) sort after
+ * U+E000–U+FFFF; no UTF-8 copy is made.
+ */
+export function compareGoStrings(a: string, b: string): -1 | 0 | 1 {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) < utf8Rank(y) ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
+function utf8Rank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
+}
+
+/** The JSON kind word Go's decoder uses in "cannot unmarshal <kind>" messages. */
+export function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'bool';
+    default:
+      return 'object';
+  }
+}

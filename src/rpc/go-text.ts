@@ -2,6 +2,10 @@
  * Every string that Go's net/rpc and net/rpc/jsonrpc put on the wire or show to callers, in one
  * place. Each is pinned by a byte test (go-text.test.ts) and by the interop tests.
  */
+import { compareGoStrings, jsonKind } from '../codec/go-json.js';
+
+export { compareGoStrings, jsonKind };
+
 export const GoText = {
   /** rpc.ErrShutdown: calls after the client was closed or failed. */
   shutdown: 'connection is shut down',
@@ -23,22 +27,6 @@ export const GoText = {
   /** Client: the failing call's error when its result does not decode. */
   readingBody: (detail: string) => `reading body ${detail}`,
 } as const;
-
-/** The JSON kind word Go's decoder uses in "cannot unmarshal <kind>" messages. */
-export function jsonKind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  switch (typeof value) {
-    case 'string':
-      return 'string';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'bool';
-    default:
-      return 'object';
-  }
-}
 
 /** Formats a decoded JSON value as Go's `%v` prints an `interface{}` holding it. */
 export function goFormatValue(value: unknown): string {
@@ -62,10 +50,4 @@ function goFormatFloat(n: number): string {
   const sign = exponent.startsWith('-') ? '-' : '+';
   const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
   return `${mantissa}e${sign}${digits}`;
-}
-
-/** Byte-wise comparison of the UTF-8 forms of two strings, Go's order for map keys. */
-export function compareGoStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

@@ -21,20 +21,9 @@ import { GoUnmarshalTypeError, UnexpectedEndError } from './errors.js';
 export type ValueDecoder<V> = (json: unknown, d: Decoder, current: V) => V;
 
 /** The JSON kind names Go uses in `UnmarshalTypeError.Value`. */
-export function jsonKind(json: unknown): string {
-  if (json === null) return 'null';
-  if (Array.isArray(json)) return 'array';
-  switch (typeof json) {
-    case 'string':
-      return 'string';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'bool';
-    default:
-      return 'object';
-  }
-}
+import { jsonKind } from '../../codec/go-json.js';
+
+export { jsonKind };
 
 export function isJsonObject(json: unknown): json is Record<string, unknown> {
   return typeof json === 'object' && json !== null && !Array.isArray(json);

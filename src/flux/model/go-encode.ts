@@ -3,30 +3,10 @@
  * text by hand (never through a JS object) so that field order is Go's declaration order and map
  * keys are in Go's byte-wise order, whatever JavaScript would do with integer-like keys.
  */
-import { goQuote } from '../../codec/go-json.js';
+import { compareGoStrings, goQuote } from '../../codec/go-json.js';
 import { ModelEncodeError } from './errors.js';
 
-export { goQuote };
-
-/**
- * Go's order for map keys: byte-wise on UTF-8, which is code point order. JavaScript's `<` compares
- * UTF-16 code units, which differs once a key holds a character beyond U+FFFF; this fixes that.
- */
-export function compareGoStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-/** Maps a UTF-16 code unit so that surrogates (code points ≥ U+10000) sort after U+E000–U+FFFF. */
-function codePointRank(u: number): number {
-  if (u < 0xd800) return u;
-  return u < 0xe000 ? u + 0x2000 : u - 0x800;
-}
+export { compareGoStrings, goQuote };
 
 /** A Go integer as Go writes it. */
 export function goInt(n: number): string {

@@ -3,26 +3,7 @@
  * code units, so comparison and quoting need care beyond ASCII.
  */
 
-/** Maps a UTF-16 code unit so that unit order equals code point (hence UTF-8 byte) order. */
-function codePointRank(unit: number): number {
-  if (unit < 0xd800) return unit;
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-/**
- * Compares as Go compares strings (`<`, `>` on their UTF-8 bytes): -1, 0 or 1. JavaScript's `<`
- * compares UTF-16 code units, which disagrees for characters above U+FFFF against U+E000–U+FFFF.
- */
-export function compareGoStrings(a: string, b: string): -1 | 0 | 1 {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) < codePointRank(y) ? -1 : 1;
-  }
-  return a.length < b.length ? -1 : 1;
-}
+export { compareGoStrings } from '../../codec/go-json.js';
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 const NAMED_ESCAPES: Readonly<Record<number, string>> = {
