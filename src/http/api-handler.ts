@@ -1,0 +1,330 @@
+/**
+ * The daemon HTTP API server side (what fluxd serves at `/api/flux` and fluxctl calls), over a
+ * `FluxApi`, with node:http only. Behaviour is fluxd v1.25.4's (`pkg/http/daemon/server.go` behind
+ * `NewRouter`, mounted with `StripPrefix`): routes and statuses from `routes.ts`, query parsing and
+ * 400 texts as Go's, JSON bodies as `json.Marshal`, error replies by content negotiation.
+ *
+ * Differences from Go on purpose are listed in index.ts (GitRepoConfig's double reply, the JSON
+ * form of body type errors, body limit, timeout, abort on hang-up).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallContext, FluxApi } from '../flux/api.js';
+import { UnavailableError } from '../flux/model/flux-error.js';
+import { parseImageSpec, parseResourceSpec, RESOURCE_SPEC_ALL } from '../flux/model/resource-spec.js';
+import { ResourceId } from '../flux/model/resource-id.js';
+import { strconvQuote } from '../flux/policy/go-strings.js';
+import { DEFAULT_MAX_BODY_BYTES, decodeRequestBody, readRequestBody } from './body.js';
+import { ApiDeprecatedError, ApiNotFoundError, HttpRequestError } from './errors.js';
+import { cleanPath, GoQuery, goPathEscape, goPathUnescape, muxQueryVar, splitRequestTarget, UrlEscapeError } from './go-url.js';
+import { emptyResponse, errorResponse, jsonResponse, writeError, TEXT_CONTENT_TYPE } from './respond.js';
+import { matchRoute, PUBLIC_KEY_CODEC, ROUTES, type ApiRoute, type RouteName } from './routes.js';
+
+export interface FluxHttpHandlerOptions {
+  /**
+   * The API to serve this request with (e.g. the daemon connected for the request's token). May
+   * throw: a `FluxError` is answered by its type (`UnavailableError` → 422), `UnauthorizedError`
+   * with 401, anything else as Flux's cover-all error.
+   */
+  resolve(req: IncomingMessage): FluxApi | Promise<FluxApi>;
+  /** Where the API is mounted, e.g. `/api/flux` (default: the root). */
+  basePath?: string;
+  /**
+   * Bound on each API call, in ms (default: none, as fluxd). When it passes, the call's signal is
+   * aborted and the request is answered with `UnavailableError` (422).
+   */
+  callTimeoutMs?: number;
+  /** Largest request body accepted (default 32 MiB); larger → 413. */
+  maxBodyBytes?: number;
+}
+
+/** Serves one request; resolves `false` (without touching `res`) when the path is not this API's. */
+export type FluxHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** A successful call's reply: status and, for 200, the JSON body. */
+interface Reply {
+  status: number;
+  json?: string;
+}
+
+/** What a route needs from the request, parsed lazily. */
+interface RouteRequest {
+  readonly req: IncomingMessage;
+  readonly rawQuery: string;
+  /** `r.URL.Query()`. */
+  readonly query: GoQuery;
+  readonly readBody: () => Promise<Buffer>;
+}
+
+/** A prepared call: the arguments are parsed, what remains is calling the API. */
+type Call = (api: FluxApi, ctx: CallContext) => Promise<Reply>;
+
+function badQuery(message: string, cause: unknown): HttpRequestError {
+  return new HttpRequestError(400, message, '{}', { cause });
+}
+
+function json<T>(route: ApiRoute<unknown, T>, value: T): Reply {
+  return { status: route.status, json: route.reply!.encode(value) };
+}
+
+/** Go's `ListServicesWithOptions` handler's query parsing (both service routes use it). */
+function servicesOptions(rq: RouteRequest): Call {
+  const namespace = rq.query.get('namespace');
+  const services = rq.query.get('services');
+  let ids: ResourceId[] | null = null;
+  if (services !== '') {
+    ids = services.split(',').map((svc) => {
+      try {
+        return ResourceId.parse(svc);
+      } catch (err) {
+        throw badQuery(`parsing service spec ${strconvQuote(svc)}: ${(err as Error).message}`, err);
+      }
+    });
+  }
+  return async (api, ctx) => json(ROUTES.ListServicesWithOptions, await api.listServicesWithOptions(ctx, { namespace, services: ids }));
+}
+
+/** Go's `ListImagesWithOptions` handler's query parsing (both image routes use it). */
+function imagesOptions(rq: RouteRequest): Call {
+  const service = rq.query.get('service') || RESOURCE_SPEC_ALL;
+  let spec: string;
+  try {
+    spec = parseResourceSpec(service);
+  } catch (err) {
+    throw badQuery(`parsing service spec ${strconvQuote(service)}: ${(err as Error).message}`, err);
+  }
+  const containerFields = rq.query.get('containerFields');
+  const overrideContainerFields = containerFields === '' ? null : containerFields.split(',');
+  const namespace = rq.query.get('namespace');
+  return async (api, ctx) => json(ROUTES.ListImagesWithOptions, await api.listImagesWithOptions(ctx, { spec, overrideContainerFields, namespace }));
+}
+
+/** `r.ParseForm()` for the legacy UpdateImages: a urlencoded body's values, then the URL's. */
+async function parseForm(rq: RouteRequest): Promise<GoQuery> {
+  const mediaType = (rq.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  let form = rq.query;
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    form = GoQuery.parse((await rq.readBody()).toString('latin1')).concat(rq.query);
+  }
+  if (form.error !== undefined) throw badQuery(`parsing form: ${form.error.message}`, form.error);
+  return form;
+}
+
+function parseOrBadRequest<T>(what: string, s: string, parse: (s: string) => T): T {
+  try {
+    return parse(s);
+  } catch (err) {
+    throw badQuery(`parsing ${what} ${strconvQuote(s)}: ${(err as Error).message}`, err);
+  }
+}
+
+/** Per route: parse the request (throwing 400s), returning the call to make. */
+const PREPARE: Record<RouteName, (rq: RouteRequest) => Call | Promise<Call>> = {
+  Ping: () => async (api, ctx) => {
+    await api.ping(ctx);
+    return { status: ROUTES.Ping.status };
+  },
+  Version: () => async (api, ctx) => json(ROUTES.Version, await api.version(ctx)),
+  Notify: async (rq) => {
+    const change = decodeRequestBody(await rq.readBody(), ROUTES.Notify.body.decode);
+    return async (api, ctx) => {
+      await api.notifyChange(ctx, change);
+      return { status: ROUTES.Notify.status };
+    };
+  },
+  ListServices: servicesOptions,
+  ListServicesWithOptions: servicesOptions,
+  ListImages: imagesOptions,
+  ListImagesWithOptions: imagesOptions,
+  UpdateManifests: async (rq) => {
+    const spec = decodeRequestBody(await rq.readBody(), ROUTES.UpdateManifests.body.decode);
+    return async (api, ctx) => json(ROUTES.UpdateManifests, await api.updateManifests(ctx, spec));
+  },
+  JobStatus: (rq) => {
+    const id = muxQueryVar(rq.rawQuery, 'id')!;
+    return async (api, ctx) => json(ROUTES.JobStatus, await api.jobStatus(ctx, id));
+  },
+  SyncStatus: (rq) => {
+    const ref = muxQueryVar(rq.rawQuery, 'ref')!;
+    return async (api, ctx) => json(ROUTES.SyncStatus, await api.syncStatus(ctx, ref));
+  },
+  Export: () => async (api, ctx) => json(ROUTES.Export, await api.export(ctx)),
+  GitRepoConfig: async (rq) => {
+    const regenerate = decodeRequestBody(await rq.readBody(), ROUTES.GitRepoConfig.body.decode);
+    return async (api, ctx) => json(ROUTES.GitRepoConfig, await api.gitRepoConfig(ctx, regenerate));
+  },
+  UpdateImages: async (rq) => {
+    const form = await parseForm(rq);
+    const serviceSpecs = form.all('service').map((s) => parseOrBadRequest('service spec', s, parseResourceSpec));
+    const imageSpec = parseOrBadRequest('image spec', muxQueryVar(rq.rawQuery, 'image')!, parseImageSpec);
+    const kind = parseOrBadRequest('release kind', muxQueryVar(rq.rawQuery, 'kind')!, (k) => {
+      if (k !== 'plan' && k !== 'execute') throw new Error('invalid release kind');
+      return k;
+    });
+    const excludeTexts = rq.query.all('exclude');
+    const excludes = excludeTexts.map((e) => parseOrBadRequest('excluded service', e, (s) => ResourceId.parse(s)));
+    const cause = { user: form.get('user'), message: form.get('message') };
+    const spec = {
+      serviceSpecs: serviceSpecs.length === 0 ? null : serviceSpecs,
+      imageSpec,
+      kind,
+      excludes: excludes.length === 0 ? null : excludes,
+      force: false,
+    };
+    return async (api, ctx) => json(ROUTES.UpdateImages, await api.updateManifests(ctx, { type: 'image', cause, spec }));
+  },
+  UpdatePolicies: async (rq) => {
+    const updates = decodeRequestBody(await rq.readBody(), ROUTES.UpdatePolicies.body.decode);
+    const cause = { user: rq.query.get('user'), message: rq.query.get('message') };
+    return async (api, ctx) => json(ROUTES.UpdatePolicies, await api.updateManifests(ctx, { type: 'policy', cause, spec: updates }));
+  },
+  GetPublicSSHKey: () => async (api, ctx) => ({ status: 200, json: PUBLIC_KEY_CODEC.encode((await api.gitRepoConfig(ctx, false)).publicSSHKey) }),
+  RegeneratePublicSSHKey: () => async (api, ctx) => {
+    await api.gitRepoConfig(ctx, true);
+    return { status: ROUTES.RegeneratePublicSSHKey.status };
+  },
+};
+
+function normaliseBase(basePath: string | undefined): string {
+  let base = basePath ?? '';
+  while (base.endsWith('/')) base = base.slice(0, -1);
+  if (base !== '' && !base.startsWith('/')) base = '/' + base;
+  return base;
+}
+
+function htmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
+}
+
+/** Go's `http.Redirect(w, r, url, 301)`, as ServeMux does for unclean paths. */
+function redirect(req: IncomingMessage, res: ServerResponse, location: string): void {
+  const headers: Record<string, string> = { Location: location };
+  let body = '';
+  if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8';
+  if (req.method === 'GET') body = `<a href="${htmlEscape(location)}">Moved Permanently</a>.\n\n`;
+  headers['Content-Length'] = String(Buffer.byteLength(body));
+  res.writeHead(301, headers);
+  res.end(body);
+}
+
+/** Builds the handler; see `FluxHttpHandlerOptions`. */
+export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttpHandler {
+  const base = normaliseBase(options.basePath);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const callTimeoutMs = options.callTimeoutMs;
+  if (callTimeoutMs !== undefined && !(callTimeoutMs > 0)) throw new RangeError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
+
+  return async function fluxHttpHandler(req, res) {
+    let target = req.url ?? '/';
+    if (!target.startsWith('/')) {
+      // absolute-form request target (via a proxy)
+      try {
+        const u = new URL(target);
+        target = u.pathname + u.search;
+      } catch {
+        return false;
+      }
+    }
+    const { rawPath, rawQuery } = splitRequestTarget(target);
+    let path: string;
+    try {
+      path = goPathUnescape(rawPath);
+    } catch (err) {
+      if (!(err instanceof UrlEscapeError) || !(rawPath === base || rawPath.startsWith(base + '/'))) return false;
+      // Go's server refuses such a request target before any handler runs.
+      res.writeHead(400, { 'Content-Type': TEXT_CONTENT_TYPE, Connection: 'close', 'Content-Length': '15' });
+      res.end('400 Bad Request');
+      return true;
+    }
+    if (!(path === base || path.startsWith(base + '/'))) return false;
+
+    // Go's ServeMux (fluxd mounts the API at "/api/flux/"): unclean paths and the bare base path
+    // are redirected.
+    const clean = path === base && base !== '' ? base + '/' : cleanPath(path);
+    if (clean !== path) {
+      redirect(req, res, goPathEscape(clean) + (rawQuery === '' ? '' : '?' + rawQuery));
+      return true;
+    }
+    const rel = path.slice(base.length) || '/';
+    const method = req.method ?? 'GET';
+    const match = matchRoute(method, rel, rawQuery);
+    switch (match.kind) {
+      case 'upstream':
+        return false;
+      case 'deprecated':
+        writeError(req, res, 410, new ApiDeprecatedError());
+        return true;
+      case 'notFound':
+        writeError(req, res, 404, new ApiNotFoundError(rel));
+        return true;
+    }
+
+    try {
+      await serveRoute(req, res, match.route, rawQuery);
+    } catch (err) {
+      // A failure of our own (not of the API call): report it the way Go reports any error.
+      if (!res.headersSent && !res.destroyed) errorResponse(req, res, err);
+      else res.destroy();
+    }
+    return true;
+  };
+
+  async function serveRoute(req: IncomingMessage, res: ServerResponse, route: ApiRoute, rawQuery: string): Promise<void> {
+    let api: FluxApi;
+    try {
+      api = await options.resolve(req);
+    } catch (err) {
+      errorResponse(req, res, err);
+      return;
+    }
+
+    let body: Promise<Buffer> | undefined;
+    const rq: RouteRequest = {
+      req,
+      rawQuery,
+      query: GoQuery.parse(rawQuery),
+      readBody: () => (body ??= readRequestBody(req, maxBodyBytes)),
+    };
+    let call: Call;
+    try {
+      call = await PREPARE[route.name as RouteName](rq);
+    } catch (err) {
+      if (err instanceof HttpRequestError) {
+        writeError(req, res, err.status, err);
+        return;
+      }
+      throw err;
+    }
+
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new Error('the HTTP client went away'));
+    };
+    res.once('close', onClose);
+    let timer: NodeJS.Timeout | undefined;
+    let reply: Reply;
+    try {
+      const calls: Promise<Reply>[] = [call(api, { signal: controller.signal })];
+      if (callTimeoutMs !== undefined) {
+        calls.push(
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const err = new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`);
+              controller.abort(err);
+              reject(err);
+            }, callTimeoutMs);
+          }),
+        );
+      }
+      reply = await Promise.race(calls);
+    } catch (err) {
+      if (!res.destroyed) errorResponse(req, res, err);
+      return;
+    } finally {
+      clearTimeout(timer);
+      res.off('close', onClose);
+    }
+    if (res.destroyed) return;
+    if (reply.json === undefined) emptyResponse(res, reply.status);
+    else jsonResponse(res, reply.json, reply.status);
+  }
+}

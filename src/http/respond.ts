@@ -1,0 +1,100 @@
+/**
+ * Writing replies as Flux's `pkg/http` does (`WriteError`, `ErrorResponse`, `JSONResponse`), for
+ * the API handler and for anything else that answers Flux clients (the hub's `/v6/events`, its
+ * 401s). Bodies are exact; every reply gets a `Content-Length`.
+ */
+import { Buffer } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CoverAllError, encodeFluxError, FluxError, FluxErrorType } from '../flux/model/flux-error.js';
+import { negotiateContentType } from './accept.js';
+import { HttpRequestError, UnauthorizedError } from './errors.js';
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+/** The request's `Accept` header lines (Go keeps repeated headers apart; so does `headersDistinct`). */
+function acceptLines(req: IncomingMessage): readonly string[] {
+  return req.headersDistinct?.['accept'] ?? (req.headers.accept === undefined ? [] : [req.headers.accept]);
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+/**
+ * The error body for a request, by content negotiation (WIRE.md App. A): `Accept` with JSON
+ * preferred → `{"type","help","error"}` for a Flux error, the Go error value's JSON otherwise;
+ * `text/plain` preferred → a Flux error's help, another error's message; no `Accept` (or none of
+ * the two types listed) → the message.
+ */
+export function errorBody(req: IncomingMessage, err: Error): { contentType: string; body: string } {
+  const lines = acceptLines(req);
+  if (lines.length > 0 && lines[0] !== '') {
+    switch (negotiateContentType(lines, ['application/json', 'text/plain'])) {
+      case 'application/json':
+        return {
+          contentType: JSON_CONTENT_TYPE,
+          body: err instanceof FluxError ? encodeFluxError(err) : err instanceof HttpRequestError ? err.jsonBody : '{}',
+        };
+      case 'text/plain':
+        return { contentType: TEXT_CONTENT_TYPE, body: err instanceof FluxError ? err.help : err.message };
+    }
+  }
+  return { contentType: TEXT_CONTENT_TYPE, body: err.message };
+}
+
+/** Go's `WriteError(w, r, code, err)`. */
+export function writeError(req: IncomingMessage, res: ServerResponse, status: number, err: Error): void {
+  const { contentType, body } = errorBody(req, err);
+  send(res, status, { 'Content-Type': contentType }, body);
+}
+
+/**
+ * The Flux error an API failure is reported as (Go's `errors.Cause` then `CoverAllError`): the
+ * first `FluxError` on the error's `cause` chain, or the error itself wrapped in `CoverAllError`.
+ */
+export function toFluxError(err: unknown): FluxError {
+  let e: unknown = err;
+  for (let depth = 0; depth < 100 && !(e instanceof FluxError) && e instanceof Error && e.cause !== undefined; depth++) e = e.cause;
+  if (e instanceof FluxError) return e;
+  return new CoverAllError(err instanceof Error ? err : new Error(String(err)));
+}
+
+/** The status for a Flux error: `missing` 404, `user` 422, anything else 500 (401 for `UnauthorizedError`). */
+export function statusForFluxError(e: FluxError): number {
+  if (e instanceof UnauthorizedError) return 401;
+  switch (e.type) {
+    case FluxErrorType.Missing:
+      return 404;
+    case FluxErrorType.User:
+      return 422;
+    default:
+      return 500;
+  }
+}
+
+/** Go's `ErrorResponse(w, r, err)`. */
+export function errorResponse(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const fluxErr = toFluxError(err);
+  writeError(req, res, statusForFluxError(fluxErr), fluxErr);
+}
+
+/** Go's `JSONResponse` with an already encoded body (200, no trailing newline). */
+export function jsonResponse(res: ServerResponse, json: string, status = 200): void {
+  send(res, status, { 'Content-Type': JSON_CONTENT_TYPE }, json);
+}
+
+/** A reply without a body (`w.WriteHeader(204)` / `202`). */
+export function emptyResponse(res: ServerResponse, status: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, status === 204 || status === 304 ? {} : { 'Content-Length': '0' });
+  res.end();
+}
