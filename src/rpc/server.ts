@@ -91,6 +91,7 @@ class Connection implements ServerConnection {
   private readonly splitter: JsonStreamSplitter;
   private running = 0;
   private reading = true;
+  private pausedForDrain = false;
   private readonly abort = new AbortController();
   private resolveDone!: () => void;
   readonly done: Promise<void>;
@@ -204,10 +205,15 @@ class Connection implements ServerConnection {
   }
 
   private reply(bytes: Buffer): void {
-    if (!this.stream.write(bytes) && this.reading) {
+    if (!this.stream.write(bytes) && this.reading && !this.pausedForDrain) {
+      // Stop reading requests until the replies drain (one wait at a time).
+      this.pausedForDrain = true;
       this.stream.pause();
       this.stream.writable().then(
-        () => this.stream.resume(),
+        () => {
+          this.pausedForDrain = false;
+          this.stream.resume();
+        },
         () => undefined,
       );
     }
