@@ -77,7 +77,27 @@ export function goQuote(s: string): string {
  * after compaction). Used to encode a value once and splice it into an envelope.
  */
 export class RawJson {
-  constructor(readonly text: string) {}
+  private value: string | (() => string);
+
+  constructor(text: string) {
+    this.value = text;
+  }
+
+  /**
+   * JSON text produced only when it is first needed: the RPC server encodes a reply when it is
+   * about to write it, so the work of many replies is spread over turns of the event loop.
+   */
+  static lazy(encode: () => string): RawJson {
+    const raw = new RawJson('');
+    raw.value = encode;
+    return raw;
+  }
+
+  get text(): string {
+    if (typeof this.value === 'function') this.value = this.value();
+    return this.value;
+  }
+
   toJSON(): never {
     throw new TypeError('RawJson must be spliced, not passed through JSON.stringify');
   }

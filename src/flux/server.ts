@@ -115,7 +115,16 @@ function adapter(m: AnyMethodSpec, impl: FluxApi, form: ReplyForm, timeoutMs: nu
       const call = callSignal(context.signal, timeoutMs);
       try {
         const value = await m.call(impl, { signal: call.signal }, param);
-        return new RawJson(encodeReply(m, form, value));
+        // Encoded when the RPC server writes the reply; a value that cannot be encoded is reported
+        // here and sent as the RPC error (the rpc server turns the throw into the error reply).
+        return RawJson.lazy(() => {
+          try {
+            return encodeReply(m, form, value);
+          } catch (error) {
+            onError?.(error instanceof Error ? error : new Error(String(error)), m.wire);
+            throw error;
+          }
+        });
       } catch (thrown) {
         const application = versioned && form === 'union' ? applicationErrorOf(thrown) : undefined;
         if (application !== undefined) return new RawJson(encodeApplicationErrorReply(m, application));

@@ -87,11 +87,29 @@ function lookupMethod(services: Map<string, ServiceDefinition>, method: string):
   return def ?? GoText.canNotFindMethod(method);
 }
 
+/** Read-ahead bound: reading pauses while this many requests wait to be dispatched. */
+const MAX_QUEUED_REQUESTS = 1024;
+/** Dispatch work done per turn of the event loop before yielding to I/O. */
+const DISPATCH_SLICE_MS = 2;
+
+interface Finished {
+  rawId: string;
+  method: string;
+  outcome: { result: Encodable } | { error: unknown };
+}
+
 class Connection implements ServerConnection {
   private readonly splitter: JsonStreamSplitter;
   private running = 0;
   private reading = true;
   private pausedForDrain = false;
+  private pausedForQueue = false;
+  /** Requests read but not yet dispatched (dispatch is spread over event-loop turns). */
+  private queue: string[] = [];
+  private dispatchScheduled = false;
+  /** Calls finished but whose replies are not yet encoded and written. */
+  private finished: Finished[] = [];
+  private writeScheduled = false;
   private readonly abort = new AbortController();
   private resolveDone!: () => void;
   readonly done: Promise<void>;
@@ -107,6 +125,7 @@ class Connection implements ServerConnection {
       // Fully closed: no reply can be written any more, so running calls are told to stop.
       this.abort.abort(error ?? new Error('connection closed'));
       this.reading = false;
+      this.queue = [];
       this.resolveDone();
     });
     stream.start({ data: (chunk) => this.onData(chunk), end: (error) => this.onEnd(error) });
@@ -142,26 +161,69 @@ class Connection implements ServerConnection {
     this.stopReading(undefined);
   }
 
-  /** Stops reading; closes the stream once running calls have written their replies. */
+  /**
+   * Stops reading; requests already read are still dispatched, and the stream is closed once every
+   * running call has written its reply.
+   */
   private stopReading(error: Error | undefined): void {
     if (!this.reading) return;
     this.reading = false;
     if (error) this.options.onError?.(error, 'connection');
-    if (this.running === 0) this.stream.close();
+    this.closeWhenIdle();
   }
 
+  private closeWhenIdle(): void {
+    if (!this.reading && this.running === 0 && this.queue.length === 0) this.stream.close();
+  }
+
+  /**
+   * Queues a request read from the stream. Requests are dispatched in order, a few per turn of the
+   * event loop (a time slice), so that a burst of requests arriving together does not run (and
+   * encode) all its replies before any of them is written: writes and reads interleave with the
+   * work, and the replies of fast calls go out while slow ones are still being encoded.
+   */
   private onRequest(text: string): void {
-    if (!this.reading) return;
+    this.queue.push(text);
+    if (this.queue.length >= MAX_QUEUED_REQUESTS && !this.pausedForQueue) {
+      this.pausedForQueue = true;
+      this.stream.pause();
+    }
+    if (!this.dispatchScheduled) {
+      this.dispatchScheduled = true;
+      setImmediate(() => this.dispatchSlice());
+    }
+  }
+
+  private dispatchSlice(): void {
+    this.dispatchScheduled = false;
+    const start = performance.now();
+    while (this.queue.length > 0) {
+      this.dispatch(this.queue.shift()!);
+      if (performance.now() - start >= DISPATCH_SLICE_MS) break;
+    }
+    if (this.queue.length > 0) {
+      this.dispatchScheduled = true;
+      setImmediate(() => this.dispatchSlice());
+      return;
+    }
+    if (this.pausedForQueue) {
+      this.pausedForQueue = false;
+      if (!this.pausedForDrain) this.stream.resume();
+    }
+    this.closeWhenIdle();
+  }
+
+  private dispatch(text: string): void {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
-      this.stopReading(new Error(`malformed request: ${(e as Error).message}`));
+      this.stopAtBadRequest(`malformed request: ${(e as Error).message}`);
       return;
     }
     const request = parseRequest(text, value);
     if (request.kind === 'bad-envelope') {
-      this.stopReading(new Error(`malformed request: ${request.message}`));
+      this.stopAtBadRequest(`malformed request: ${request.message}`);
       return;
     }
     const { rawId, method } = request;
@@ -189,19 +251,60 @@ class Connection implements ServerConnection {
     this.run(found, param, method, rawId);
   }
 
+  /** Go stops reading at an undecodable envelope: nothing after it is served. */
+  private stopAtBadRequest(message: string): void {
+    this.queue = [];
+    this.stopReading(new Error(message));
+    this.closeWhenIdle();
+  }
+
   private async run(def: MethodDefinition, param: unknown, method: string, rawId: string): Promise<void> {
     this.running++;
-    let reply: Buffer;
+    let outcome: Finished['outcome'];
     try {
       const result = await def.handle(param, { signal: this.abort.signal, method, remote: this.stream.remote });
-      reply = encodeSuccess(rawId, result === undefined ? {} : (result as Encodable));
-    } catch (e) {
-      if (!(e instanceof Error)) this.options.onError?.(new Error(`method ${method} threw a non-Error: ${String(e)}`), 'method');
-      reply = encodeFailure(rawId, errorText(e));
+      outcome = { result: result === undefined ? {} : (result as Encodable) };
+    } catch (error) {
+      outcome = { error };
     }
-    this.running--;
-    this.reply(reply);
-    if (!this.reading && this.running === 0) this.stream.close();
+    this.finished.push({ rawId, method, outcome });
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      setImmediate(() => this.writeSlice());
+    }
+  }
+
+  /**
+   * Encodes and writes finished calls' replies in completion order, a time slice per turn of the
+   * event loop (encoding a large reply is the costly part of a call; see `RawJson.lazy`).
+   */
+  private writeSlice(): void {
+    this.writeScheduled = false;
+    const start = performance.now();
+    while (this.finished.length > 0) {
+      const { rawId, method, outcome } = this.finished.shift()!;
+      this.running--;
+      this.reply(this.encodeOutcome(rawId, method, outcome));
+      if (performance.now() - start >= DISPATCH_SLICE_MS) break;
+    }
+    if (this.finished.length > 0) {
+      this.writeScheduled = true;
+      setImmediate(() => this.writeSlice());
+    }
+    this.closeWhenIdle();
+  }
+
+  private encodeOutcome(rawId: string, method: string, outcome: Finished['outcome']): Buffer {
+    if ('result' in outcome) {
+      try {
+        return encodeSuccess(rawId, outcome.result);
+      } catch (error) {
+        outcome = { error };
+      }
+    }
+    const { error } = outcome;
+    if (!(error instanceof Error)) this.options.onError?.(new Error(`method ${method} threw a non-Error: ${String(error)}`), 'method');
+    return encodeFailure(rawId, errorText(error));
   }
 
   private reply(bytes: Buffer): void {
@@ -212,7 +315,7 @@ class Connection implements ServerConnection {
       this.stream.writable().then(
         () => {
           this.pausedForDrain = false;
-          this.stream.resume();
+          if (!this.pausedForQueue) this.stream.resume();
         },
         () => undefined,
       );
