@@ -1,18 +1,24 @@
 /**
  * The fluxrpc benchmark: the TypeScript stack against Go's net/rpc + jsonrpc over Flux's websocket,
  * each run as two processes on loopback, as in production: the daemon (`serve`, dials out and
- * serves the "Test" service) and the upstream (`client`, accepts the websocket and calls).
+ * serves) and the upstream (`client`, accepts the websocket and calls).
  *
- *   ts: node dist/bench/ts-peer.js …     go: test/interop/go/bin/rpcpeer …   (same CLI and lines)
+ * The RPC layer (the "Test" service):
+ *   ts: node dist/bench/ts-peer.js …     go: test/interop/go/bin/rpcpeer …     (same CLI and lines)
+ * The Flux API layer (RPCServer.ListServices through the V11 clients):
+ *   ts: node dist/bench/flux-peer.js …   go: test/interop/go/bin/fluxbench …   (same CLI and lines)
+ *   (ts: serveFlux + createFluxClient(11); go: flux's rpc.NewServer + rpc.NewClientV11)
  *
  * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
- * calls in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes.
+ * calls in flight; ListServices returning the same 50 statuses (bench/fixtures/statuses-50.json,
+ * encoded from model values by the daemon and decoded into them by the client on every call) at 1,
+ * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes.
  *
  * Environment:
  *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
- *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB"
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50"
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *
@@ -25,8 +31,13 @@ import { Peer, killAll, track } from './lib/children.js';
 import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const goPeer = `${root}test/interop/go/bin/rpcpeer`;
-const tsPeer = `${root}dist/bench/ts-peer.js`;
+/** The peer programs by layer: the RPC layer's and the Flux API layer's. */
+const peers = {
+  rpc: { go: `${root}test/interop/go/bin/rpcpeer`, ts: `${root}dist/bench/ts-peer.js` },
+  flux: { go: `${root}test/interop/go/bin/fluxbench`, ts: `${root}dist/bench/flux-peer.js` },
+} as const;
+type Layer = keyof typeof peers;
+const fixturePath = `${root}bench/fixtures/statuses-50.json`;
 const resultsPath = `${root}bench/results.json`;
 
 function envInt(name: string, fallback: number): number {
@@ -46,21 +57,44 @@ const tsNodeArgs = (process.env['BENCH_TS_NODE_ARGS'] ?? '').split(/\s+/).filter
 
 interface Scenario {
   label: string;
-  name: 'statuses50' | 'blob32MiB';
+  name: 'statuses50' | 'blob32MiB' | 'listServices50';
+  layer: Layer;
   inflight: number;
   durationMs: number;
+  /** The upstream's extra flags. */
   args: string[];
+  /** The daemon's extra flags. */
+  daemonArgs: string[];
 }
 
 const allScenarios: Scenario[] = [
   ...[1, 16, 64].map((inflight): Scenario => ({
     label: `statuses50@${inflight}`,
     name: 'statuses50',
+    layer: 'rpc',
     inflight,
     durationMs,
     args: ['--method', 'statuses', '--n', '50'],
+    daemonArgs: [],
   })),
-  { label: 'blob32MiB', name: 'blob32MiB', inflight: 1, durationMs: blobDurationMs, args: ['--method', 'blob', '--bytes', String(PAYLOAD_BYTES)] },
+  ...[1, 16, 64].map((inflight): Scenario => ({
+    label: `listServices50@${inflight}`,
+    name: 'listServices50',
+    layer: 'flux',
+    inflight,
+    durationMs,
+    args: ['--method', 'listServices', '--n', '50', '--statuses', fixturePath],
+    daemonArgs: ['--statuses', fixturePath],
+  })),
+  {
+    label: 'blob32MiB',
+    name: 'blob32MiB',
+    layer: 'rpc',
+    inflight: 1,
+    durationMs: blobDurationMs,
+    args: ['--method', 'blob', '--bytes', String(PAYLOAD_BYTES)],
+    daemonArgs: [],
+  },
 ];
 const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
 
@@ -79,19 +113,20 @@ interface BenchResult {
   firstError?: { error: string | null; serverError: boolean };
 }
 
-function peerCommand(stack: Stack, args: string[]): [string, string[]] {
-  return stack === 'go' ? [goPeer, args] : [process.execPath, [...tsNodeArgs, tsPeer, ...args]];
+function peerCommand(stack: Stack, layer: Layer, args: string[]): [string, string[]] {
+  return stack === 'go' ? [peers[layer].go, args] : [process.execPath, [...tsNodeArgs, peers[layer].ts, ...args]];
 }
 
 /** One run: upstream listens, daemon dials it, upstream benches and closes, daemon reports RSS. */
 async function runOne(stack: Stack, s: Scenario): Promise<{ result: BenchResult; daemonRss: number | undefined }> {
   const budgetMs = warmupMs + s.durationMs + 60_000;
   const clientArgs = ['client', '--transport', 'ws', '--listen', '127.0.0.1:0', '--scenario', 'bench', '--inflight', String(s.inflight), '--duration-ms', String(s.durationMs), '--warmup-ms', String(warmupMs), ...s.args];
-  const upstream = new Peer(`${stack} upstream`, ...peerCommand(stack, clientArgs), budgetMs + 10_000);
+  const upstream = new Peer(`${stack} upstream`, ...peerCommand(stack, s.layer, clientArgs), budgetMs + 10_000);
   let daemon: Peer | undefined;
   try {
     const listen = await upstream.waitFor('LISTEN', 15_000);
-    daemon = new Peer(`${stack} daemon`, ...peerCommand(stack, ['serve', '--transport', 'ws', '--dial', `ws://${listen}/api/flux/v11/daemon`, '--report-rss']), budgetMs + 10_000);
+    const daemonArgs = ['serve', '--transport', 'ws', '--dial', `ws://${listen}/api/flux/v11/daemon`, '--report-rss', ...s.daemonArgs];
+    daemon = new Peer(`${stack} daemon`, ...peerCommand(stack, s.layer, daemonArgs), budgetMs + 10_000);
     await daemon.waitFor('CONNECTED', 15_000);
     const result = JSON.parse(await upstream.waitFor('RESULT', budgetMs)) as BenchResult;
     // The upstream closes with 1000; the daemon then prints RSS and SERVE_END. If it does not,
@@ -118,10 +153,10 @@ function describe(r: BenchResult, daemonRss: number | undefined): string {
 }
 
 function record(results: Results, stack: Stack, s: Scenario, r: BenchResult, daemonRss: number | undefined): void {
-  if (s.name === 'statuses50') {
-    results.add(stack, 'statuses50.callsPerSec', s.inflight, r.callsPerSec, 'calls/s', 'higher');
-    results.add(stack, 'statuses50.p50', s.inflight, r.p50ms, 'ms', 'lower');
-    results.add(stack, 'statuses50.p99', s.inflight, r.p99ms, 'ms', 'lower');
+  if (s.name === 'statuses50' || s.name === 'listServices50') {
+    results.add(stack, `${s.name}.callsPerSec`, s.inflight, r.callsPerSec, 'calls/s', 'higher');
+    results.add(stack, `${s.name}.p50`, s.inflight, r.p50ms, 'ms', 'lower');
+    results.add(stack, `${s.name}.p99`, s.inflight, r.p99ms, 'ms', 'lower');
     return;
   }
   if (r.calls > 0) results.add(stack, 'blob32MiB.secondsPerCall', s.inflight, r.secondsPerCall ?? r.seconds / r.calls, 's', 'lower');
@@ -130,9 +165,9 @@ function record(results: Results, stack: Stack, s: Scenario, r: BenchResult, dae
   results.add(stack, 'blob32MiB.upstreamPeakRss', s.inflight, r.maxRssBytes, 'bytes', 'lower');
 }
 
-/** Builds the Go peer; false (with the reason printed) if Go is unavailable or the build fails. */
+/** Builds the Go peers; false (with the reason printed) if Go is unavailable or the build fails. */
 function buildGoPeer(): Promise<boolean> {
-  console.log('bench: building the Go peer (node test/interop/build-peers.mjs)...');
+  console.log('bench: building the Go peers (node test/interop/build-peers.mjs)...');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`${root}test/interop/build-peers.mjs`], { stdio: ['ignore', 'inherit', 'inherit'] });
     track(child);
@@ -140,7 +175,7 @@ function buildGoPeer(): Promise<boolean> {
     child.once('error', () => resolve(false));
     child.once('close', (code) => {
       clearTimeout(timer);
-      if (code === 0 && existsSync(goPeer)) return resolve(true);
+      if (code === 0 && Object.values(peers).every((p) => existsSync(p.go))) return resolve(true);
       console.log(code === 2 ? 'bench: Go is not installed: running the TS stack only.' : `bench: building the Go peer failed (${code ?? 'killed'}): running the TS stack only.`);
       resolve(false);
     });
@@ -151,7 +186,7 @@ async function main(): Promise<number> {
   const stacks: Stack[] = [];
   if (stacksWanted.includes('ts')) stacks.push('ts');
   if (stacksWanted.includes('go') && (await buildGoPeer())) stacks.push('go');
-  console.log(`bench: stacks ${stacks.join(', ')}; statuses ${durationMs} ms (+${warmupMs} ms warm-up), blob ${blobDurationMs} ms; node ${process.version}${tsNodeArgs.length ? ` ${tsNodeArgs.join(' ')}` : ''}`);
+  console.log(`bench: stacks ${stacks.join(', ')}; statuses and listServices ${durationMs} ms (+${warmupMs} ms warm-up), blob ${blobDurationMs} ms; node ${process.version}${tsNodeArgs.length ? ` ${tsNodeArgs.join(' ')}` : ''}`);
 
   const results = new Results();
   let failures = 0;
@@ -162,7 +197,8 @@ async function main(): Promise<number> {
         const { result, daemonRss } = await runOne(stack, s);
         console.log(describe(result, daemonRss));
         record(results, stack, s, result, daemonRss);
-        if (result.calls === 0) failures++;
+        // A Flux API run with errors (e.g. a reply that is not the fixture) is not a result.
+        if (result.calls === 0 || (s.layer === 'flux' && result.errors > 0)) failures++;
       } catch (e) {
         failures++;
         console.log(`FAILED: ${(e as Error).message}`);

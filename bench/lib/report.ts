@@ -71,6 +71,16 @@ export class Results {
       (ts, go) => `${ts.toFixed(2)} ms vs ${go.toFixed(2)} ms`,
     );
     check(
+      'listServices50 (Flux API, V11 client) @64 in flight: TS calls/s >= 1.5x Go',
+      this.get('ts', 'listServices50.callsPerSec', 64),
+      this.get('go', 'listServices50.callsPerSec', 64),
+      (ts, go) => ts >= 1.5 * go,
+      (ts, go) => {
+        const p99 = (stack: Stack) => this.get(stack, 'listServices50.p99', 64)?.toFixed(2) ?? '-';
+        return `${ts.toFixed(0)} vs ${go.toFixed(0)} (${(ts / go).toFixed(2)}x); p99 ${p99('ts')} ms vs ${p99('go')} ms`;
+      },
+    );
+    check(
       'blob32MiB: TS seconds per call <= Go',
       this.get('ts', 'blob32MiB.secondsPerCall', 1),
       this.get('go', 'blob32MiB.secondsPerCall', 1),
