@@ -60,6 +60,8 @@ export class WebSocketStream extends StreamBase {
     this.heartbeat = new Heartbeat(
       {
         ping: (done) => {
+          // Closing already: the close handshake (or its deadline) ends the connection, not a ping.
+          if (ws.readyState !== WebSocket.OPEN) return done();
           try {
             ws.ping(undefined, undefined, (err?: Error) => done(err ?? undefined));
           } catch (err) {
