@@ -41,3 +41,32 @@ test('the HTML-only fast path and the full rewrite agree', () => {
   assert.equal(toGoJsonText('{"a":"<&>","b":"x>y"}'), '{"a":"\\u003c\\u0026\\u003e","b":"x\\u003ey"}');
   assert.equal(toGoJsonText('{"a":"<&>","b":"\\b"}'), '{"a":"\\u003c\\u0026\\u003e","b":"\\u0008"}');
 });
+
+test('property: goQuote (with its fast path) equals the general JSON.stringify-and-rewrite path', async () => {
+  const fc = (await import('fast-check')).default;
+  const { goQuoteGeneral } = await import('./go-json.js');
+  // Characters on both sides of every fast-path boundary, plus arbitrary UTF-16 code units.
+  const special = fc.constantFrom(
+    '"', '\\', '<', '>', '&', '\u2028', '\u2029', '\b', '\f', '\n', '\r', '\t', '\u0000', '\u001f', ' ', '!', '#', '%', "'", ';',
+    '=', '?', '[', ']', '~', '\u007f', '\u0080', '\u00e9', '\u2027', '\u202a', '\ud7ff', '\ud800', '\udbff', '\udc00', '\udfff',
+    '\ue000', '\uffff', '\ud83d\ude00', 'b', 'f', 'u', 'ud800', '/',
+  );
+  const unit = fc.oneof(special, fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), fc.constantFrom('a', 'Z', '0', '.', ':', '-'));
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 40 }), (s) => {
+      assert.equal(goQuote(s), goQuoteGeneral(s));
+    }),
+    { numRuns: 20000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme-ascii', maxLength: 80 }), (a, b) => {
+      assert.equal(goQuote(a), goQuoteGeneral(a));
+      assert.equal(goQuote(b), goQuoteGeneral(b));
+    }),
+    { numRuns: 5000 },
+  );
+  // Non-strings from untyped callers keep the general path's result.
+  for (const v of [5, undefined, null, true, { a: '<' }, ['x']]) {
+    assert.equal(goQuote(v as unknown as string), goQuoteGeneral(v as unknown as string));
+  }
+});

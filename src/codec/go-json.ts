@@ -49,6 +49,8 @@ export function toGoJsonText(jsonText: string): string {
 
 /** Characters that make a string's JSON form differ from `"` + the string + `"` in Go. */
 const STRING_NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
+/** No character of `STRING_NEEDS_ESCAPE` (the anchored complement: a little faster on the short strings that dominate). */
+const STRING_IS_PLAIN = /^[^"\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]*$/;
 
 /**
  * A string's Go JSON form as pieces to be written one after another, without building the quoted
@@ -67,8 +69,17 @@ export function goStringify(value: unknown): string {
   return text === undefined ? 'null' : toGoJsonText(text);
 }
 
-/** Go's encoding of a string value. */
+/**
+ * Go's encoding of a string value. Fast path: a string with none of the characters that
+ * `JSON.stringify` or the Go rewrite would touch (`"`, `\\`, controls, `<>&`, U+2028/9, any
+ * surrogate) is written as is between quotes, after one regexp scan.
+ */
 export function goQuote(s: string): string {
+  return typeof s === 'string' && STRING_IS_PLAIN.test(s) ? '"' + s + '"' : goQuoteGeneral(s);
+}
+
+/** `goQuote` without the fast path: `JSON.stringify` rewritten to Go's form (any string). */
+export function goQuoteGeneral(s: string): string {
   return toGoJsonText(JSON.stringify(s));
 }
 

@@ -1,5 +1,5 @@
 /** `v6.Container`: one container of a workload, with its current and available images. */
-import { goInt as encInt, goObject, goSlice as encSlice, omitEmptyString } from './go-encode.js';
+import { goInt as encInt, goKey, goQuote, goSlice as encSlice } from './go-encode.js';
 import { field, goInt, goSlice, goString, goStruct, unmarshal, type Mutable, type ValueDecoder } from './go-decode.js';
 import { encodeImageInfo, imageInfoValue, ZERO_IMAGE_INFO, type ImageInfo } from './image-info.js';
 
@@ -32,20 +32,29 @@ export function container(fields: Partial<Container> = {}): Container {
   return { ...ZERO_CONTAINER, ...fields };
 }
 
-const omitZero = (key: string, n: number): readonly [string, string] | undefined => (n === 0 ? undefined : [key, encInt(n)]);
+// Member keys, quoted once; those that never come first include their leading comma.
+const K_NAME = '{' + goKey('Name');
+const K_CURRENT = goKey('Current');
+const K_LATEST_FILTERED = ',' + goKey('LatestFiltered');
+const K_AVAILABLE = ',' + goKey('Available');
+const K_AVAILABLE_ERROR = ',' + goKey('AvailableError');
+const K_AVAILABLE_IMAGES_COUNT = ',' + goKey('AvailableImagesCount');
+const K_NEW_AVAILABLE_IMAGES_COUNT = ',' + goKey('NewAvailableImagesCount');
+const K_FILTERED_IMAGES_COUNT = ',' + goKey('FilteredImagesCount');
+const K_NEW_FILTERED_IMAGES_COUNT = ',' + goKey('NewFilteredImagesCount');
 
 export function encodeContainer(c: Container): string {
-  return goObject([
-    omitEmptyString('Name', c.name),
-    ['Current', encodeImageInfo(c.current)],
-    ['LatestFiltered', encodeImageInfo(c.latestFiltered)],
-    c.available === null || c.available.length === 0 ? undefined : ['Available', encSlice(c.available, encodeImageInfo)],
-    omitEmptyString('AvailableError', c.availableError),
-    omitZero('AvailableImagesCount', c.availableImagesCount),
-    omitZero('NewAvailableImagesCount', c.newAvailableImagesCount),
-    omitZero('FilteredImagesCount', c.filteredImagesCount),
-    omitZero('NewFilteredImagesCount', c.newFilteredImagesCount),
-  ]);
+  // `Current` and `LatestFiltered` are always there (so every later member follows a comma); the
+  // rest is omitted when empty or zero.
+  let out = c.name === '' ? '{' + K_CURRENT : K_NAME + goQuote(c.name) + ',' + K_CURRENT;
+  out += encodeImageInfo(c.current) + K_LATEST_FILTERED + encodeImageInfo(c.latestFiltered);
+  if (c.available !== null && c.available.length !== 0) out += K_AVAILABLE + encSlice(c.available, encodeImageInfo);
+  if (c.availableError !== '') out += K_AVAILABLE_ERROR + goQuote(c.availableError);
+  if (c.availableImagesCount !== 0) out += K_AVAILABLE_IMAGES_COUNT + encInt(c.availableImagesCount);
+  if (c.newAvailableImagesCount !== 0) out += K_NEW_AVAILABLE_IMAGES_COUNT + encInt(c.newAvailableImagesCount);
+  if (c.filteredImagesCount !== 0) out += K_FILTERED_IMAGES_COUNT + encInt(c.filteredImagesCount);
+  if (c.newFilteredImagesCount !== 0) out += K_NEW_FILTERED_IMAGES_COUNT + encInt(c.newFilteredImagesCount);
+  return out + '}';
 }
 
 export const containerValue: ValueDecoder<Container> = goStruct<Mutable<Container>>('v6.Container', 'Container', [

@@ -2,7 +2,7 @@
  * `v6.ControllerStatus` (a workload, as `ListServices` returns it) and `cluster.RolloutStatus`. No
  * field is ever omitted; nil slices and maps are `null`.
  */
-import { goBool as encBool, goInt as encInt, goMap as encMap, goObject, goQuote, goSlice as encSlice } from './go-encode.js';
+import { goBool as encBool, goInt as encInt, goKey, goMap as encMap, goQuote, goSlice as encSlice } from './go-encode.js';
 import { field, goBool, goInt, goMap, goSlice, goString, goStruct, unmarshal, type Mutable, type ValueDecoder } from './go-decode.js';
 import { encodeResourceId, resourceIdValue, ResourceId } from './resource-id.js';
 import { containerValue, encodeContainer, ZERO_CONTAINER, type Container } from './container.js';
@@ -63,32 +63,73 @@ export function controllerStatus(fields: Partial<ControllerStatus> = {}): Contro
   return { ...ZERO_CONTROLLER_STATUS, ...fields };
 }
 
+const K_DESIRED = '{' + goKey('Desired');
+const K_UPDATED = ',' + goKey('Updated');
+const K_READY = ',' + goKey('Ready');
+const K_AVAILABLE = ',' + goKey('Available');
+const K_OUTDATED = ',' + goKey('Outdated');
+const K_MESSAGES = ',' + goKey('Messages');
+
 export function encodeRolloutStatus(r: RolloutStatus): string {
-  return goObject([
-    ['Desired', encInt(r.desired)],
-    ['Updated', encInt(r.updated)],
-    ['Ready', encInt(r.ready)],
-    ['Available', encInt(r.available)],
-    ['Outdated', encInt(r.outdated)],
-    ['Messages', encSlice(r.messages, goQuote)],
-  ]);
+  return (
+    K_DESIRED +
+    encInt(r.desired) +
+    K_UPDATED +
+    encInt(r.updated) +
+    K_READY +
+    encInt(r.ready) +
+    K_AVAILABLE +
+    encInt(r.available) +
+    K_OUTDATED +
+    encInt(r.outdated) +
+    K_MESSAGES +
+    encSlice(r.messages, goQuote) +
+    '}'
+  );
 }
 
+const K_ID = '{' + goKey('ID');
+const K_CONTAINERS = ',' + goKey('Containers');
+const K_READ_ONLY = ',' + goKey('ReadOnly');
+const K_STATUS = ',' + goKey('Status');
+const K_ROLLOUT = ',' + goKey('Rollout');
+const K_SYNC_ERROR = ',' + goKey('SyncError');
+const K_ANTECEDENT = ',' + goKey('Antecedent');
+const K_LABELS = ',' + goKey('Labels');
+const K_AUTOMATED = ',' + goKey('Automated');
+const K_LOCKED = ',' + goKey('Locked');
+const K_IGNORE = ',' + goKey('Ignore');
+const K_POLICIES = ',' + goKey('Policies');
+
 export function encodeControllerStatus(s: ControllerStatus): string {
-  return goObject([
-    ['ID', encodeResourceId(s.id)],
-    ['Containers', encSlice(s.containers, encodeContainer)],
-    ['ReadOnly', goQuote(s.readOnly)],
-    ['Status', goQuote(s.status)],
-    ['Rollout', encodeRolloutStatus(s.rollout)],
-    ['SyncError', goQuote(s.syncError)],
-    ['Antecedent', encodeResourceId(s.antecedent)],
-    ['Labels', encMap(s.labels, goQuote)],
-    ['Automated', encBool(s.automated)],
-    ['Locked', encBool(s.locked)],
-    ['Ignore', encBool(s.ignore)],
-    ['Policies', encMap(s.policies, goQuote)],
-  ]);
+  // No member is omitted: Go's declaration order, keys quoted once above.
+  return (
+    K_ID +
+    encodeResourceId(s.id) +
+    K_CONTAINERS +
+    encSlice(s.containers, encodeContainer) +
+    K_READ_ONLY +
+    goQuote(s.readOnly) +
+    K_STATUS +
+    goQuote(s.status) +
+    K_ROLLOUT +
+    encodeRolloutStatus(s.rollout) +
+    K_SYNC_ERROR +
+    goQuote(s.syncError) +
+    K_ANTECEDENT +
+    encodeResourceId(s.antecedent) +
+    K_LABELS +
+    encMap(s.labels, goQuote) +
+    K_AUTOMATED +
+    encBool(s.automated) +
+    K_LOCKED +
+    encBool(s.locked) +
+    K_IGNORE +
+    encBool(s.ignore) +
+    K_POLICIES +
+    encMap(s.policies, goQuote) +
+    '}'
+  );
 }
 
 export const rolloutStatusValue: ValueDecoder<RolloutStatus> = goStruct<Mutable<RolloutStatus>>('cluster.RolloutStatus', 'RolloutStatus', [

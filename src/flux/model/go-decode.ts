@@ -65,6 +65,29 @@ export class Decoder {
     this.stack.length = mark[1];
   }
 
+  /**
+   * `enter` without allocating a mark: returns the previous struct name, to give back to
+   * `leaveField` together with the `depth` read just before this call.
+   */
+  enterField(struct: string, key: string): string | undefined {
+    const prev = this.struct;
+    this.struct = struct;
+    this.stack.push(key);
+    return prev;
+  }
+
+  /** `leave` for `enterField`: restores the struct name and the stack depth. */
+  leaveField(prev: string | undefined, depth: number): void {
+    this.struct = prev;
+    if (this.stack.length === depth + 1) this.stack.pop();
+    else this.stack.length = depth;
+  }
+
+  /** The current depth of the field path (for `leaveField`). */
+  get depth(): number {
+    return this.stack.length;
+  }
+
   /** The first saved error, if any. */
   get savedError(): Error | undefined {
     return this.saved;
@@ -231,8 +254,11 @@ export function keyMatcher(keys: readonly string[]): (key: string) => string | u
  * `reflect.Type.Name()` used in "Go struct field <name>.<path>" errors (`""` when anonymous).
  */
 export function goStruct<T extends object>(goType: string, name: string, fields: readonly StructField<T>[]): ValueDecoder<T> {
-  const lookup = keyMatcher(fields.map((f) => f.key));
+  // `keyMatcher`'s choice, resolved to the field once: the exact key's field, else the field of
+  // the first key with the same folding (for repeated keys, the last field with that key).
   const byKey = new Map(fields.map((f) => [f.key, f] as const));
+  const byFolded = new Map<string, StructField<T>>();
+  for (const f of fields) if (!byFolded.has(fold(f.key))) byFolded.set(fold(f.key), byKey.get(f.key)!);
   return (json, d, current) => {
     if (json === null) return current;
     if (!isJsonObject(json)) {
@@ -241,12 +267,12 @@ export function goStruct<T extends object>(goType: string, name: string, fields:
     }
     const target = { ...current };
     for (const k of Object.keys(json)) {
-      const matched = lookup(k);
-      if (matched === undefined) continue;
-      const f = byKey.get(matched)!;
-      const mark = d.enter(name, f.key);
+      const f = byKey.get(k) ?? byFolded.get(fold(k));
+      if (f === undefined) continue;
+      const depth = d.depth;
+      const prev = d.enterField(name, f.key);
       f.decode(json[k], d, target);
-      d.leave(mark);
+      d.leaveField(prev, depth);
     }
     return target;
   };

@@ -63,6 +63,14 @@ export function goObject(members: ReadonlyArray<readonly [string, string] | unde
   return out + '}';
 }
 
+/**
+ * A struct member's key as encoded text with its colon, `"Key":`. Hot encoders compute these once,
+ * as module constants, and concatenate them instead of going through `goObject`.
+ */
+export function goKey(key: string): string {
+  return goQuote(key) + ':';
+}
+
 /** `omitempty` for a string: the member, or `undefined` when the string is empty. */
 export function omitEmptyString(key: string, s: string): readonly [string, string] | undefined {
   return s === '' ? undefined : [key, goQuote(s)];

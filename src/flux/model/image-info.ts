@@ -6,8 +6,8 @@
  * but a failing `ID` or `Labels` silently stops the reading, so later keys (in text order) are lost;
  * only a bad `CreatedAt`/`LastFetched` string fails the decode.
  */
-import { goObject, goQuote, omitEmptyString } from './go-encode.js';
-import { Decoder, goString, isJsonObject, keyMatcher, unmarshal, type ValueDecoder } from './go-decode.js';
+import { goKey, goQuote } from './go-encode.js';
+import { Decoder, isJsonObject, keyMatcher, unmarshal, wellFormed, type ValueDecoder } from './go-decode.js';
 import { GoTime } from './go-time.js';
 import { encodeImageRef, parseImageRef, ZERO_IMAGE_REF, type ImageRef } from './image.js';
 import { InvalidImageRefError, LabelTimestampFormatError, TimeParseError } from './errors.js';
@@ -44,23 +44,41 @@ export function imageInfo(fields: Partial<ImageInfo> = {}): ImageInfo {
   return { ...ZERO_IMAGE_INFO, ...fields };
 }
 
-function utcMember(key: string, t: GoTime): readonly [string, string] | undefined {
-  return t.isZero() ? undefined : [key, goQuote(t.utc().format())];
+/**
+ * A time written in UTC as a JSON string. RFC 3339 text holds only digits, `-`, `+`, `:`, `.`, `T`
+ * and `Z`, none of which JSON escapes, so the quotes are added directly.
+ */
+function utcText(t: GoTime): string {
+  return '"' + t.utc().format() + '"';
 }
 
+// Member keys, quoted once; those that never come first include their leading comma.
+const K_BUILD_DATE = '{' + goKey(BUILD_DATE_LABEL);
+const K_CREATED_FIRST = '{' + goKey(CREATED_LABEL);
+const K_CREATED = ',' + goKey(CREATED_LABEL);
+const K_ID = '{' + goKey('ID');
+const K_DIGEST = ',' + goKey('Digest');
+const K_IMAGE_ID = ',' + goKey('ImageID');
+const K_LABELS = ',' + goKey('Labels');
+const K_CREATED_AT = ',' + goKey('CreatedAt');
+const K_LAST_FETCHED = ',' + goKey('LastFetched');
+
 export function encodeImageLabels(l: ImageLabels): string {
-  return goObject([utcMember(BUILD_DATE_LABEL, l.buildDate), utcMember(CREATED_LABEL, l.created)]);
+  // Both members are omitted when zero.
+  if (l.buildDate.isZero()) return l.created.isZero() ? '{}' : K_CREATED_FIRST + utcText(l.created) + '}';
+  const b = K_BUILD_DATE + utcText(l.buildDate);
+  return l.created.isZero() ? b + '}' : b + K_CREATED + utcText(l.created) + '}';
 }
 
 export function encodeImageInfo(i: ImageInfo): string {
-  return goObject([
-    ['ID', encodeImageRef(i.id)],
-    omitEmptyString('Digest', i.digest),
-    omitEmptyString('ImageID', i.imageId),
-    ['Labels', encodeImageLabels(i.labels)],
-    utcMember('CreatedAt', i.createdAt),
-    utcMember('LastFetched', i.lastFetched),
-  ]);
+  // `ID` and `Labels` are always there; the rest is omitted when empty or zero.
+  let out = K_ID + encodeImageRef(i.id);
+  if (i.digest !== '') out += K_DIGEST + goQuote(i.digest);
+  if (i.imageId !== '') out += K_IMAGE_ID + goQuote(i.imageId);
+  out += K_LABELS + encodeImageLabels(i.labels);
+  if (!i.createdAt.isZero()) out += K_CREATED_AT + utcText(i.createdAt);
+  if (!i.lastFetched.isZero()) out += K_LAST_FETCHED + utcText(i.lastFetched);
+  return out + '}';
 }
 
 /** Go's `decodeTime`: `""` is the zero time, anything else must be RFC 3339. */
@@ -70,7 +88,7 @@ function decodeTime(s: string): GoTime {
 
 /** Reads a string member the way a lenient Go decode does: a string, else unchanged. */
 function lenientString(json: unknown, current: string): string {
-  return typeof json === 'string' ? goString()(json, new Decoder(), current) : current;
+  return typeof json === 'string' ? wellFormed(json) : current;
 }
 
 const labelKey = keyMatcher([BUILD_DATE_LABEL, CREATED_LABEL]);

@@ -64,45 +64,48 @@ function goQuoteForError(s: string): string {
   return out + '"';
 }
 
-/** `image.ParseRef`, with Go's error texts. */
+function refError(s: string, msg: string, partial: ImageRef = ZERO_IMAGE_REF): InvalidImageRefError {
+  return new InvalidImageRefError(`parsing ${goQuoteForError(s)}: ${msg}`, partial);
+}
+
+const SHA_MARK = '@sha256:';
+
+/**
+ * `image.ParseRef`, with Go's error texts. Go splits on `/` and `:`; here the same decisions are
+ * made with `indexOf`, without building the pieces: one element is the image; two are
+ * `domain/image` only if the first looks like a domain; three or more always start with the
+ * domain; then `@sha256:` splits off the digest and a single `:` the tag (more than one is refused).
+ */
 export function parseImageRef(s: string): ImageRef {
-  const prefixed = (msg: string, partial: ImageRef = ZERO_IMAGE_REF): InvalidImageRefError =>
-    new InvalidImageRefError(`parsing ${goQuoteForError(s)}: ${msg}`, partial);
-  if (s === '') throw prefixed(BLANK);
-  if (s.startsWith('/') || s.endsWith('/')) throw prefixed(MALFORMED);
-  const elements = s.split('/');
+  if (s === '') throw refError(s, BLANK);
+  const last = s.length - 1;
+  if (s.charCodeAt(0) === 0x2f /* / */ || s.charCodeAt(last) === 0x2f) throw refError(s, MALFORMED);
   let domain = '';
-  let image: string;
-  if (elements.length === 1) {
-    image = s;
-  } else if (elements.length === 2) {
-    if (DOMAIN.test(elements[0]!)) {
-      domain = elements[0]!;
-      image = elements[1]!;
-    } else {
-      image = s;
+  let image = s;
+  const slash = s.indexOf('/');
+  if (slash >= 0) {
+    const first = s.slice(0, slash);
+    if (s.indexOf('/', slash + 1) >= 0 || DOMAIN.test(first)) {
+      domain = first;
+      image = s.slice(slash + 1);
     }
-  } else {
-    domain = elements[0]!;
-    image = elements.slice(1).join('/');
   }
   let sha = '';
-  const at = image.indexOf('@sha256:');
+  const at = image.indexOf(SHA_MARK);
   if (at >= 0) {
     const left = image.slice(0, at);
-    const right = image.slice(at + '@sha256:'.length);
-    if (left === '' || right === '') throw prefixed(MALFORMED, { domain, image, tag: '', sha: '' });
+    const right = image.slice(at + SHA_MARK.length);
+    if (left === '' || right === '') throw refError(s, MALFORMED, { domain, image, tag: '', sha: '' });
     image = left;
     sha = right;
   }
   let tag = '';
-  const parts = image.split(':');
-  if (parts.length === 2) {
-    if (parts[0] === '' || parts[1] === '') throw prefixed(MALFORMED, { domain, image, tag: '', sha });
-    image = parts[0]!;
-    tag = parts[1]!;
-  } else if (parts.length > 2) {
-    throw new InvalidImageRefError(MALFORMED, { domain, image, tag: '', sha });
+  const colon = image.indexOf(':');
+  if (colon >= 0) {
+    if (image.indexOf(':', colon + 1) >= 0) throw new InvalidImageRefError(MALFORMED, { domain, image, tag: '', sha });
+    if (colon === 0 || colon === image.length - 1) throw refError(s, MALFORMED, { domain, image, tag: '', sha });
+    tag = image.slice(colon + 1);
+    image = image.slice(0, colon);
   }
   return { domain, image, tag, sha };
 }
