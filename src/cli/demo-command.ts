@@ -1,0 +1,90 @@
+/**
+ * `fluxrpc demo` (what `npm start` runs): a hub and a demo daemon in one process, a few calls
+ * through the hub printed as tables, then both keep serving until Ctrl+C so the status page and
+ * `fluxrpc call` can be tried.
+ */
+import { generateToken } from '../hub/auth.js';
+import { Hub, type ListenAddress } from '../hub/hub.js';
+import { jsonLogger } from '../connector/log.js';
+import { FluxHttpClient } from '../http/client.js';
+import { DEFAULT_USER_AGENT } from '../connector/version.js';
+import { helpText, parseFlags, parseListen, str, type CommandSpec } from './flags.js';
+import { gitConfigText, imagesTable, jobStatusText, servicesTable } from './format.js';
+import { listenError, parseLogLevel } from './hub-command.js';
+import { demoConnector } from './daemon-command.js';
+import type { Io } from './io.js';
+
+export const DEMO_SPEC: CommandSpec = {
+  name: 'demo',
+  usage: 'fluxrpc demo [--listen HOST:PORT]',
+  summary: 'Starts a hub and a demo daemon (a sample cluster) in one process, makes a few Flux API calls through the hub and prints them, then serves until stopped (Ctrl+C).',
+  flags: {
+    listen: { type: 'string', value: 'HOST:PORT', help: 'Where the hub listens; if the default is taken, a free port is used instead.', default: '127.0.0.1:3030' },
+    'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'warn' },
+  },
+};
+
+const INSTANCE = 'demo';
+
+export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseFlags(DEMO_SPEC, argv);
+  if (p.help) return io.out(helpText(DEMO_SPEC)), 0;
+  const explicit = str(p, 'listen');
+  const { host, port } = parseListen(explicit ?? '127.0.0.1:3030');
+  const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'warn'), write: (l) => io.err(l + '\n') });
+  const token = generateToken();
+  const hub = new Hub({ tokens: new Map([[token, INSTANCE]]), logger });
+  let addr: ListenAddress;
+  try {
+    addr = await hub.listen(port, host);
+  } catch (e) {
+    if (explicit !== undefined || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw listenError(e, host, port);
+    addr = await hub.listen(0, host);
+    io.out(`(${host}:${port} is in use; using port ${addr.port} instead)\n`);
+  }
+  const connector = demoConnector({ url: `${addr.url}/api/flux`, token, logger });
+  try {
+    io.out(`fluxrpc demo: hub listening on ${addr.url}, instance "${INSTANCE}"\n`);
+    const up = connector.next('connected');
+    connector.start();
+    await Promise.race([up, connector.closed.then((e) => Promise.reject(e ?? new Error('the demo daemon stopped')))]);
+    while (!hub.registry.isConnected(INSTANCE)) await new Promise((r) => setTimeout(r, 5));
+    io.out(`fluxrpc demo: demo daemon connected (protocol v${connector.protocol}, ${connector.url})\n\n`);
+
+    const api = new FluxHttpClient({ baseUrl: `${addr.url}/api/flux`, token, userAgent: DEFAULT_USER_AGENT, timeoutMs: 10_000 });
+    const ctx = () => ({ signal: AbortSignal.timeout(10_000) });
+    const show = (title: string, body: string) => io.out(`$ fluxrpc call ${title}\n${body}\n`);
+
+    show('version', (await api.version(ctx())) + '\n');
+    show('list-services', servicesTable(await api.listServices(ctx(), '')));
+    show('list-images', imagesTable(await api.listImagesWithOptions(ctx(), { spec: '<all>', overrideContainerFields: null, namespace: '' })));
+    const job = await api.updateManifests(ctx(), {
+      type: 'image',
+      cause: { user: 'demo', message: 'release the newest allowed podinfo' },
+      spec: { serviceSpecs: ['default:deployment/podinfo'], imageSpec: '<all latest>', kind: 'execute', excludes: null, force: false },
+    });
+    show('update-manifests --workload default:deployment/podinfo --update-all-images', `Job ${job} submitted\n`);
+    show(`job-status ${job}`, jobStatusText(await api.jobStatus(ctx(), job)));
+    show('sync-status', ((await api.syncStatus(ctx(), 'HEAD')) ?? []).join('\n') + '\n');
+    await api.notifyChange(ctx(), { kind: 'git', source: { url: 'git@github.com:example/demo-cluster', branch: 'main' } });
+    show('notify', 'notified (the daemon synced)\n');
+    show('list-services --namespace default', servicesTable(await api.listServices(ctx(), 'default')));
+    show('git-repo-config', gitConfigText(await api.gitRepoConfig(ctx(), false)));
+
+    io.out(
+      [
+        `Status page:  ${addr.url}/`,
+        `Metrics:      ${addr.url}/metrics`,
+        `Try:          node dist/src/cli/main.js call --url ${addr.url} --token ${token} list-images`,
+        'Serving until stopped (Ctrl+C).',
+        '',
+      ].join('\n'),
+    );
+    await Promise.race([io.stopped, connector.closed]);
+    io.out('fluxrpc demo: stopping\n');
+  } finally {
+    await connector.close();
+    await hub.close();
+  }
+  return 0;
+}

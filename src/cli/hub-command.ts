@@ -1,0 +1,64 @@
+/** `fluxrpc hub`: runs the hub until SIGINT/SIGTERM. */
+import { generateToken, loadTokenFile } from '../hub/auth.js';
+import { Hub } from '../hub/hub.js';
+import { jsonLogger, type LogLevel } from '../connector/log.js';
+import type { ProtocolVersion } from '../flux/api.js';
+import { helpText, parseDuration, parseFlags, parseListen, parseProtocol, str, UsageError, type CommandSpec } from './flags.js';
+import type { Io } from './io.js';
+
+export const HUB_SPEC: CommandSpec = {
+  name: 'hub',
+  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s]',
+  summary: 'Runs the hub: Flux daemons connect to it (GET <base>/v6…v11/daemon), and it serves the Flux HTTP API for each daemon, events, /metrics, /healthz and a status page at /.',
+  flags: {
+    listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on.', default: '127.0.0.1:3030' },
+    tokens: { type: 'string', value: 'FILE', help: 'JSON file {"<token>": "<instance>", …}. Without it, one token is generated for instance "default" and printed once.' },
+    'call-timeout': { type: 'string', value: 'DURATION', help: 'Longest a call to a daemon may take; a daemon that does not answer in time is disconnected.', default: '10s' },
+    'min-protocol': { type: 'string', value: 'N', help: 'Refuse daemons registering with an older protocol (410 Gone).', default: '6' },
+    'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
+  },
+};
+
+export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
+  if (text === undefined) return fallback;
+  if (!['debug', 'info', 'warn', 'error'].includes(text)) throw new UsageError(`invalid --log-level ${JSON.stringify(text)}: use debug, info, warn or error`);
+  return text as LogLevel;
+}
+
+/** Turns a listen error into one line. */
+export function listenError(e: unknown, host: string, port: number): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : (e as Error).message;
+  return new Error(`cannot listen on ${host}:${port}: ${why}`);
+}
+
+export async function hubCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseFlags(HUB_SPEC, argv);
+  if (p.help) return io.out(helpText(HUB_SPEC)), 0;
+  const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3030');
+  const callTimeoutMs = parseDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
+  if (!(callTimeoutMs > 0)) throw new UsageError('--call-timeout must be more than 0');
+  const minProtocol: ProtocolVersion = parseProtocol(str(p, 'min-protocol') ?? '6');
+  const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
+  const file = str(p, 'tokens');
+  let tokens: Map<string, string>;
+  let generated: string | undefined;
+  if (file !== undefined) tokens = loadTokenFile(file);
+  else tokens = new Map([[(generated = generateToken()), 'default']]);
+
+  const hub = new Hub({ tokens, callTimeoutMs, minProtocol, logger });
+  let addr;
+  try {
+    addr = await hub.listen(port, host);
+  } catch (e) {
+    throw listenError(e, host, port);
+  }
+  io.out(`fluxrpc hub listening on ${addr.url} (status page ${addr.url}/, API ${addr.url}/api/flux)\n`);
+  if (generated !== undefined) {
+    io.out(`No --tokens file: generated a token for instance "default" (shown only now):\n  ${generated}\n`);
+    io.out(`Connect a daemon:  fluxrpc daemon --connect ${addr.url}/api/flux --token ${generated} --demo\n`);
+  } else io.out(`${tokens.size} token(s) for ${hub.auth.instances.length} instance(s) from ${file}\n`);
+  await io.stopped;
+  await hub.close();
+  return 0;
+}

@@ -1,0 +1,9 @@
+/** What a command may touch: output streams and the signal to stop long-running commands. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves when the command should stop (SIGINT/SIGTERM for the real CLI). */
+  stopped: Promise<void>;
+  /** Environment (for FLUXRPC_* defaults). */
+  env: Record<string, string | undefined>;
+}

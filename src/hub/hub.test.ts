@@ -1,0 +1,192 @@
+/**
+ * The hub end to end in one process: real websockets on loopback, our connector serving the demo
+ * cluster, our Flux HTTP client calling the hub's API.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ProtocolVersion } from '../flux/api.js';
+import { FluxError, encodeEvent, decodeEvent, type FluxEvent } from '../flux/model/index.js';
+import { FluxHttpClient } from '../http/client.js';
+import { UnauthorizedError } from '../http/errors.js';
+import { dialWebSocket, DialError } from '../transport/websocket.js';
+import { DaemonConnector, DeprecatedError, type ConnectorOptions } from '../connector/connector.js';
+import { DemoCluster } from '../demo/cluster.js';
+import type { DaemonImplementation } from '../flux/api.js';
+import { Hub, type ListenAddress } from './hub.js';
+
+const TOKENS = new Map([
+  ['tok-prod', 'prod'],
+  ['tok-dev', 'dev'],
+]);
+const FAST = { initialMs: 5, multiplier: 2, maxMs: 20, jitter: 0 };
+const ctx = () => ({ signal: AbortSignal.timeout(10_000) });
+
+const closers: (() => Promise<unknown> | unknown)[] = [];
+after(async () => {
+  for (const c of closers.reverse()) await c();
+});
+
+async function startHub(options: Partial<ConstructorParameters<typeof Hub>[0]> = {}, port = 0): Promise<{ hub: Hub; addr: ListenAddress }> {
+  const hub = new Hub({ tokens: TOKENS, ...options });
+  const addr = await hub.listen(port, '127.0.0.1');
+  closers.push(() => hub.close());
+  return { hub, addr };
+}
+
+function connector(addr: ListenAddress, options: Partial<ConnectorOptions> = {}): DaemonConnector {
+  const c = new DaemonConnector({ url: `${addr.url}/api/flux`, token: 'tok-prod', implementation: new DemoCluster(), backoff: FAST, ...options });
+  closers.push(() => c.close());
+  return c;
+}
+
+/** Starts `c` and resolves once the hub has registered it. */
+async function connected(hub: Hub, c: DaemonConnector, instance = 'prod'): Promise<void> {
+  const up = c.next('connected');
+  c.start();
+  await up;
+  while (!hub.registry.isConnected(instance)) await new Promise((r) => setImmediate(r));
+}
+
+const api = (addr: ListenAddress, token = 'tok-prod', base = '/api/flux') => new FluxHttpClient({ baseUrl: addr.url + base, token });
+
+describe('hub', { timeout: 30_000 }, () => {
+  let hub: Hub;
+  let addr: ListenAddress;
+  before(async () => ({ hub, addr } = await startHub()));
+
+  test('a daemon registers with its token; the API reaches it at /api/flux and at the root', async () => {
+    await connected(hub, connector(addr));
+    const services = await api(addr).listServices(ctx(), 'shop');
+    assert.deepEqual(services!.map((s) => s.id.toString()), ['shop:statefulset/redis']);
+    assert.match(await api(addr, 'tok-prod', '').version(ctx()), /^fluxrpc-demo-/);
+    const [prod] = hub.registry.list().filter((s) => s.instance === 'prod');
+    assert.equal(prod!.connected, true);
+    assert.equal(prod!.protocol, 11);
+    assert.match(prod!.userAgent!, /^fluxrpc\//);
+  });
+
+  test('a missing or unknown token gets 401: no upgrade, no API', async () => {
+    for (const headers of [{}, { Authorization: 'Scope-Probe token=nope' }, { Authorization: 'Bearer tok-prod' }] as Record<string, string>[]) {
+      await assert.rejects(dialWebSocket(`ws://127.0.0.1:${addr.port}/v11/daemon`, { headers }), (e: unknown) => e instanceof DialError && e.status === 401);
+    }
+    await assert.rejects(api(addr, 'nope').ping(ctx()), UnauthorizedError);
+    assert.equal(hub.metrics.rejectedUpgrades.get({ status: '401' }), 3);
+  });
+
+  test('registration routes: unknown versions are 404, plain GETs 400, both only after the token check', async () => {
+    const auth = { Authorization: 'Scope-Probe token=tok-prod' };
+    await assert.rejects(dialWebSocket(`ws://127.0.0.1:${addr.port}/v12/daemon`, { headers: auth }), (e: unknown) => e instanceof DialError && e.status === 404);
+    await assert.rejects(dialWebSocket(`ws://127.0.0.1:${addr.port}/api/flux/v5/daemon`, { headers: auth }), (e: unknown) => e instanceof DialError && e.status === 404);
+    assert.equal((await fetch(`${addr.url}/v11/daemon`, { headers: auth })).status, 400);
+    assert.equal((await fetch(`${addr.url}/v11/daemon`)).status, 401);
+  });
+
+  test('an instance without a daemon is unavailable at once', async () => {
+    await assert.rejects(api(addr, 'tok-dev').listServices(ctx(), ''), (e: unknown) => e instanceof FluxError && e.type === 'user' && e.message === 'no daemon is connected for instance dev' && /Cannot contact Flux daemon/.test(e.help));
+  });
+
+  test('events posted by the daemon are stored per instance, listed, and shown on the status page', async () => {
+    const c = connector(addr);
+    const event: FluxEvent = decodeEvent({ id: 0, serviceIDs: ['default:deployment/podinfo'], type: 'other', startedAt: '2024-01-02T03:04:05Z', endedAt: '2024-01-02T03:04:05Z', logLevel: 'info', message: 'hello <b>world</b>' });
+    await c.logEvent(encodeEvent(event));
+    const res = await fetch(`${addr.url}/api/flux/v6/events`, { headers: { Authorization: 'Scope-Probe token=tok-prod' } });
+    assert.equal(res.status, 200);
+    const listed = (await res.json()) as { message: string }[];
+    assert.equal(listed[0]!.message, 'hello <b>world</b>');
+    const devEvents = await (await fetch(`${addr.url}/v6/events`, { headers: { Authorization: 'Scope-Probe token=tok-dev' } })).json();
+    assert.deepEqual(devEvents, []);
+    const page = await (await fetch(addr.url + '/')).text();
+    assert.match(page, /hello &lt;b&gt;world&lt;\/b&gt;/);
+    assert.doesNotMatch(page, /tok-prod|tok-dev/);
+    const bad = await fetch(`${addr.url}/v6/events`, { method: 'POST', headers: { Authorization: 'Scope-Probe token=tok-prod' }, body: '{"type":""}' });
+    assert.equal(bad.status, 400);
+    const anon = await fetch(`${addr.url}/v6/events`, { method: 'POST', body: '{}' });
+    assert.equal(anon.status, 401);
+  });
+
+  test('/healthz, /metrics and the status page', async () => {
+    assert.equal(await (await fetch(addr.url + '/healthz')).text(), 'ok\n');
+    const metrics = await (await fetch(addr.url + '/metrics')).text();
+    for (const name of ['fluxrpc_hub_request_duration_seconds_bucket{method="ListServicesWithOptions",outcome="ok"', 'fluxrpc_hub_connected_daemons ', 'fluxrpc_hub_kicks_total', 'fluxrpc_hub_fatal_disconnects_total', 'fluxrpc_hub_connection_duration_seconds']) {
+      if (name.endsWith('_total') || name.endsWith('_seconds')) assert.match(metrics, new RegExp(`# TYPE ${name} `));
+      else assert.ok(metrics.includes(name), name);
+    }
+    const page = await (await fetch(addr.url + '/')).text();
+    assert.match(page, /<tr data-instance="prod" data-connected="true"><td>prod<\/td><td><span class="ok">connected<\/span><\/td><td>v11<\/td>/);
+    assert.match(page, /<tr data-instance="dev" data-connected="false">/);
+  });
+});
+
+describe('hub: versions, kicks, deprecation, timeouts, restarts', { timeout: 30_000 }, () => {
+  for (const protocol of [6, 7, 8, 9, 10, 11] as ProtocolVersion[]) {
+    test(`protocol ${protocol}: the route picks the client version, and the API works through it`, async () => {
+      const { hub, addr } = await startHub();
+      // Registration routes are served at the root and under /api/flux.
+      const c = connector(addr, { protocol, url: protocol % 2 === 0 ? addr.url : `${addr.url}/api/flux` });
+      await connected(hub, c);
+      assert.equal(hub.registry.list().find((s) => s.instance === 'prod')!.protocol, protocol);
+      const services = await api(addr).listServices(ctx(), 'default');
+      assert.deepEqual(services!.map((s) => s.id.toString()), ['default:deployment/podinfo', 'default:deployment/helloworld']);
+      // NotifyChange exists from V9 on; older clients refuse it without asking the daemon.
+      const notify = api(addr).notifyChange(ctx(), { kind: 'git', source: { url: 'x', branch: 'main' } });
+      if (protocol >= 9) await notify;
+      else await assert.rejects(notify, /NotifyChange method not implemented/);
+      await c.close();
+    });
+  }
+
+  test('a second connection for the same instance kicks the first', async () => {
+    const { hub, addr } = await startHub();
+    const first = connector(addr, { backoff: { initialMs: 3_600_000, maxMs: 3_600_000, jitter: 0 } });
+    await connected(hub, first);
+    const firstGone = first.next('disconnected');
+    const second = connector(addr, { userAgent: 'second' });
+    const secondUp = second.next('connected');
+    second.start();
+    await Promise.all([firstGone, secondUp]);
+    assert.equal(hub.metrics.kicks.get({ instance: 'prod' }), 1);
+    while (hub.registry.list().find((s) => s.instance === 'prod')!.userAgent !== 'second') await new Promise((r) => setImmediate(r));
+    await api(addr).ping(ctx());
+    assert.equal(hub.registry.isConnected('prod'), true);
+  });
+
+  test('protocols below the hub\'s minimum get 410 and the connector stops', async () => {
+    const { addr } = await startHub({ minProtocol: 8 });
+    const c = connector(addr, { protocol: 7 });
+    c.start();
+    assert.ok((await c.closed) instanceof DeprecatedError);
+  });
+
+  test('a call that exceeds the call timeout disconnects the daemon, which comes back', async () => {
+    const { hub, addr } = await startHub({ callTimeoutMs: 100 });
+    const demo = new DemoCluster();
+    const slow: DaemonImplementation = Object.assign(Object.create(demo) as DemoCluster, {
+      export: (c: { signal: AbortSignal }) => new Promise<never>((_r, reject) => c.signal.addEventListener('abort', () => reject(c.signal.reason), { once: true })),
+    });
+    const c = connector(addr, { implementation: slow, rpcTimeoutMs: 60_000 });
+    await connected(hub, c);
+    const dropped = c.next('disconnected');
+    await assert.rejects(api(addr).export(ctx()), /Export call timed out after 100 ms/);
+    await dropped;
+    assert.equal(hub.metrics.fatalDisconnects.get({ instance: 'prod', reason: 'timeout' }), 1);
+    await c.next('connected');
+    while (!hub.registry.isConnected('prod')) await new Promise((r) => setImmediate(r));
+    await api(addr).ping(ctx());
+  });
+
+  test('the connector reconnects after the hub restarts', async () => {
+    const first = await startHub();
+    const c = connector(first.addr);
+    await connected(first.hub, c);
+    const events: string[] = [];
+    c.subscribe((e) => events.push(e.type));
+    const back = new Promise<void>((resolve) => c.subscribe((e) => e.type === 'dial-failed' && resolve()));
+    await first.hub.close();
+    await back; // the hub is down: dials fail
+    const second = await startHub({}, first.addr.port);
+    while (!second.hub.registry.isConnected('prod')) await new Promise((r) => setTimeout(r, 5));
+    await api(second.addr).ping(ctx());
+    assert.deepEqual(events.slice(0, 4), ['disconnected', 'waiting', 'connecting', 'dial-failed']);
+    assert.equal(events.at(-1), 'connected');
+  });
+});

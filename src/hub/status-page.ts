@@ -1,0 +1,87 @@
+/**
+ * The hub's status page (`GET /`): plain HTML, no scripts, refreshed by the browser every 10 s.
+ * Lists each instance (connected or not) with its protocol version, connected-since, last error,
+ * and the most recent events. Tokens never appear; every value is HTML-escaped.
+ */
+import type { StoredEvent } from './events.js';
+import type { InstanceStatus } from './registry.js';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const iso = (d: Date | undefined) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
+
+function ago(d: Date | undefined, now: Date): string {
+  if (!d) return '';
+  const s = Math.max(0, Math.round((now.getTime() - d.getTime()) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+export interface StatusPageData {
+  instances: InstanceStatus[];
+  events: (StoredEvent & { instance: string })[];
+  startedAt: Date;
+  now: Date;
+  version: string;
+}
+
+export function renderStatusPage(d: StatusPageData): string {
+  const e = escapeHtml;
+  const connected = d.instances.filter((i) => i.connected).length;
+  const rows = d.instances
+    .map((i) => {
+      const state = i.connected ? '<span class="ok">connected</span>' : '<span class="down">not connected</span>';
+      const since = i.connected ? `<time datetime="${e(iso(i.connectedSince))}">${e(iso(i.connectedSince))}</time> <small>(${e(ago(i.connectedSince, d.now))})</small>` : '';
+      const err = i.lastError ? `${e(i.lastError)} <small>(${e(ago(i.lastErrorAt, d.now))})</small>` : '';
+      return `<tr data-instance="${e(i.instance)}" data-connected="${i.connected}"><td>${e(i.instance)}</td><td>${state}</td><td>${i.protocol === undefined ? '' : `v${i.protocol}`}</td><td>${since}</td><td>${e(i.remote ?? '')}</td><td>${e(i.userAgent ?? '')}</td><td class="err">${err}</td></tr>`;
+    })
+    .join('\n');
+  const events = d.events
+    .map((ev) => {
+      const ids = (ev.event.serviceIds ?? []).map((x) => x.toString()).join(', ');
+      return `<tr><td><time datetime="${e(iso(ev.receivedAt))}">${e(iso(ev.receivedAt))}</time></td><td>${e(ev.instance)}</td><td>${e(ev.event.type)}</td><td>${e(ids)}</td><td>${e(ev.event.message)}</td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="10">
+<title>fluxrpc hub</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.4em; margin-bottom: 0.2em; }
+table { border-collapse: collapse; margin: 0.5em 0 2em; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.35em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+.ok { color: #11722f; font-weight: 600; }
+.down { color: #a33; font-weight: 600; }
+.err { color: #a33; }
+small, .meta { color: #666; }
+</style>
+</head>
+<body>
+<h1>fluxrpc hub</h1>
+<p class="meta">${connected} of ${d.instances.length} instance(s) connected · up since ${e(iso(d.startedAt))} · fluxrpc ${e(d.version)} · <a href="/metrics">metrics</a> · <a href="/healthz">health</a></p>
+<h2>Instances</h2>
+<table id="instances">
+<thead><tr><th>Instance</th><th>State</th><th>Protocol</th><th>Connected since</th><th>Remote</th><th>User agent</th><th>Last error</th></tr></thead>
+<tbody>
+${rows || '<tr><td colspan="7">No instances configured.</td></tr>'}
+</tbody>
+</table>
+<h2>Recent events</h2>
+<table id="events">
+<thead><tr><th>Received</th><th>Instance</th><th>Type</th><th>Workloads</th><th>Message</th></tr></thead>
+<tbody>
+${events || '<tr><td colspan="5">No events yet.</td></tr>'}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
