@@ -20,9 +20,6 @@ import { daemonRoute, inferEndpoints, routeUrl, EVENTS_ROUTE, type Endpoints } f
 import { silentLogger, type Logger } from './log.js';
 import { DEFAULT_USER_AGENT } from './version.js';
 
-/** How long `close()` waits for the upstream to end the connection after our close frame. */
-const CLOSE_GRACE_MS = 1_000;
-
 /** fluxd's text when the upstream answers the dial with 410 Gone. */
 export const DEPRECATED_TEXT = 'Your fluxd version is deprecated - please upgrade, see https://github.com/weaveworks/flux-adapter';
 
@@ -163,10 +160,6 @@ export class DaemonConnector {
       this.resolveClosed(undefined);
     }
     this.current?.close();
-    // A Go upstream answers our close frame but leaves the TCP connection to us (gorilla closes it
-    // only when its owner calls Close), so do not wait out the transport's full close timeout.
-    const lingering = this.currentStream;
-    if (lingering) setTimeout(() => lingering.destroy(), CLOSE_GRACE_MS).unref();
     this.wake?.();
     await this.closed;
   }

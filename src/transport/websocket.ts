@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FlowOptions } from './byte-stream.js';
@@ -123,9 +124,17 @@ export class WebSocketStream extends StreamBase {
     if (this.isFinished) return;
     this.heartbeat.stop();
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {
+      const opened = this.ws.readyState === WebSocket.OPEN;
       this.ws.close(1000, 'ok');
-      this.ws.resume(); // read the peer's close frame even if this stream was never started
-      // Go closes the TCP connection right after its close frame; don't wait long for the peer's.
+      if (opened) {
+        // Like Go's adapter: once the close frame (and everything queued before it) is flushed,
+        // close the TCP connection without waiting for the peer's close frame. A Go peer answers
+        // the close frame but leaves closing the TCP connection to its owner, which may never
+        // come. (ws keeps its socket private; it is the documented net.Socket underneath.)
+        const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+        socket?.end(() => socket.destroy());
+      }
+      // Bound on a peer that does not read at all (the flush itself may stall).
       setTimeout(() => this.ws.terminate(), this.heartbeat.writeWaitMs).unref();
     }
   }
