@@ -100,7 +100,6 @@ export class DaemonConnector {
   private stopping = false;
   private started = false;
   private current: ServerConnection | undefined;
-  private currentStream: ByteStream | undefined;
   private connectedAt: Date | undefined;
   private wake: (() => void) | undefined;
   private resolveClosed!: (e: Error | undefined) => void;
@@ -235,12 +234,10 @@ export class DaemonConnector {
       onConnectionError: (error) => this.log.warn('connection error', { error: error.message }),
     });
     this.current = connection;
-    this.currentStream = stream;
     if (this.stopping) connection.close();
     await connection.done;
     const error = await stream.closed;
     this.current = undefined;
-    this.currentStream = undefined;
     this.connectedAt = undefined;
     this.emit({ type: 'disconnected', error });
     if (this.stopping) this.log.info('disconnected (closing)');
