@@ -31,7 +31,9 @@ export function fluxdApiBase(url: string): string {
 
 export function relayTo(options: RelayOptions): DaemonImplementation & { readonly baseUrl: string } {
   const baseUrl = fluxdApiBase(options.fluxdUrl);
-  const c = new FluxHttpClient({ baseUrl, token: options.token, timeoutMs: options.timeoutMs ?? 10_000, userAgent: options.userAgent });
+  // firstErrorValueOnly: fluxd's GitRepoConfig appends an empty config to its error body; relay the
+  // real Flux error instead of Go's client's "decoding response body of error" failure.
+  const c = new FluxHttpClient({ baseUrl, token: options.token, timeoutMs: options.timeoutMs ?? 10_000, userAgent: options.userAgent, firstErrorValueOnly: true });
   return {
     baseUrl,
     ping: (ctx) => c.ping(ctx),

@@ -319,3 +319,15 @@ test('describeHttpError: one line for every error the client throws', () => {
   assert.equal(describeHttpError(new HttpTimeoutError('GET', 'http://x/v11/ping', 5)), 'executing HTTP request: GET http://x/v11/ping: no complete reply within 5 ms');
   assert.equal(describeHttpError('str'), 'str');
 });
+
+test("an error body with a second JSON value (fluxd's GitRepoConfig): Go's decode failure by default, the Flux error with firstErrorValueOnly", async () => {
+  const { base } = await serve((_req, res) => {
+    res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end('{"type":"missing","help":"No repo","error":"git repo not configured"}\n{"remote":{"url":"","branch":"","path":""}}');
+  });
+  const signal = AbortSignal.timeout(10_000);
+  const goLike = new FluxHttpClient({ baseUrl: base });
+  await assert.rejects(goLike.gitRepoConfig({ signal }, false), (e: unknown) => e instanceof HttpDecodeError && /decoding response body of error: invalid character '\{' after top-level value/.test((e as Error).message));
+  const relaying = new FluxHttpClient({ baseUrl: base, firstErrorValueOnly: true });
+  await assert.rejects(relaying.gitRepoConfig({ signal }, false), (e: unknown) => e instanceof FluxError && e.type === 'missing' && (e as Error).message === 'git repo not configured');
+});

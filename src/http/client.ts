@@ -47,6 +47,13 @@ export interface FluxHttpClientOptions {
   timeoutMs?: number;
   /** node:http agent (default: the global agent of the URL's protocol). */
   agent?: http.Agent;
+  /**
+   * Read only the first JSON value of a JSON error body. fluxd's GitRepoConfig writes its error and
+   * then an empty config after it, which Go's client (and this one, by default) fails to decode
+   * (`decoding response body of error: invalid character '{' after top-level value`). Relay mode
+   * sets this so that the daemon's real Flux error reaches the upstream.
+   */
+  firstErrorValueOnly?: boolean;
 }
 
 const SUCCESS = new Set([200, 201, 202, 204]);
@@ -75,6 +82,7 @@ export class FluxHttpClient implements FluxApi {
   private readonly userAgent: string;
   private readonly timeoutMs: number | undefined;
   private readonly agent: http.Agent | undefined;
+  private readonly firstErrorValueOnly: boolean;
 
   constructor(options: FluxHttpClientOptions) {
     let base: URL;
@@ -92,6 +100,7 @@ export class FluxHttpClient implements FluxApi {
     this.userAgent = options.userAgent ?? 'Go-http-client/1.1';
     this.timeoutMs = options.timeoutMs;
     this.agent = options.agent;
+    this.firstErrorValueOnly = options.firstErrorValueOnly ?? false;
   }
 
   /** The URL Go's `MakeURL` builds for a route and its query pairs. */
@@ -213,7 +222,7 @@ export class FluxHttpClient implements FluxApi {
     if (reply.contentType.startsWith('application/json')) {
       let fluxErr;
       try {
-        fluxErr = decodeFluxError(unmarshalWhole(reply.body));
+        fluxErr = decodeFluxError(this.firstErrorValueOnly ? decodeFirstValue(reply.body) : unmarshalWhole(reply.body));
       } catch (err) {
         return new HttpDecodeError(reply.status, `executing HTTP request: decoding response body of error: ${(err as Error).message}`, { cause: err });
       }
