@@ -43,3 +43,17 @@ test('TCP: dialing a closed port fails with the socket error', async () => {
   await new Promise((r) => probe.close(r));
   await assert.rejects(dialTcp({ host: '127.0.0.1', port }), /ECONNREFUSED/);
 });
+
+test('Unix socket: the same stream over a socket path', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'fluxrpc-'));
+  const path = join(dir, 'rpc.sock');
+  const server = await listenTcp({ path }, (stream) => new Server().register('Test', testService()).serve(stream));
+  const client = new Client(await dialTcp({ path }));
+  assert.equal(await client.call('Test.Echo', 'over a unix socket'), 'over a unix socket');
+  await client.close();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});

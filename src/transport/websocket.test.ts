@@ -12,7 +12,12 @@ async function rawPeerServer(onConnection: (ws: WebSocket, req: http.IncomingMes
   wss.on('connection', onConnection);
   await new Promise((r) => wss.once('listening', r));
   const { port } = wss.address() as AddressInfo;
-  return { url: `ws://127.0.0.1:${port}/v11/daemon`, close: () => new Promise((r) => wss.close(r)) };
+  const close = () =>
+    new Promise((r) => {
+      for (const client of wss.clients) client.terminate();
+      wss.close(r);
+    });
+  return { url: `ws://127.0.0.1:${port}/v11/daemon`, close };
 }
 
 /** Collects what a stream reads until it ends. */
@@ -44,16 +49,15 @@ test('binary messages are read as one stream; text messages are ignored; each wr
 });
 
 test("close() sends close 1000 with reason \"ok\", as Flux's adapter does", async () => {
-  const closed = new Promise<{ code: number; reason: string }>((resolve, reject) => {
-    void rawPeerServer((ws) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))).then(async (peer) => {
-      const stream = await dialWebSocket(peer.url);
-      stream.start({ data: () => undefined, end: () => undefined });
-      stream.close();
-      await stream.closed;
-      await peer.close();
-    }, reject);
-  });
-  assert.deepEqual(await closed, { code: 1000, reason: 'ok' });
+  let peerClosed!: (v: { code: number; reason: string }) => void;
+  const seenByPeer = new Promise<{ code: number; reason: string }>((resolve) => (peerClosed = resolve));
+  const peer = await rawPeerServer((ws) => ws.on('close', (code, reason) => peerClosed({ code, reason: reason.toString() })));
+  const stream = await dialWebSocket(peer.url);
+  stream.start({ data: () => undefined, end: () => undefined });
+  stream.close();
+  assert.equal(await stream.closed, undefined);
+  assert.deepEqual(await seenByPeer, { code: 1000, reason: 'ok' });
+  await peer.close();
 });
 
 test('close codes: 1001 and 1005 are a clean end; 1011 and 4000 are errors with Go\'s text', async () => {
@@ -182,4 +186,19 @@ test('accept: WebSocketAcceptor upgrades and the two ends talk; a bad handshake 
   assert.equal(await status, 400);
   await assert.rejects(accepted[1]!, /handshake rejected/);
   server.close();
+});
+
+test('write deadline: a peer that stops reading while we write breaks the connection with a write timeout', async () => {
+  const peer = await rawPeerServer((ws) => (ws as unknown as { _socket: { pause(): void } })._socket.pause());
+  const stream = await dialWebSocket(peer.url, { writeWaitMs: 200, pongWaitMs: 60_000, pingPeriodMs: 60_000, highWaterMark: 64 * 1024 * 1024 });
+  const ended = collect(stream);
+  // Far more than the loopback socket buffers hold, so the writes stall for good.
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  for (let i = 0; i < 48; i++) stream.write(chunk);
+  // The heartbeat's timers do not hold the event loop open; the test does, meanwhile.
+  const keepAlive = setInterval(() => undefined, 1000);
+  const { error } = await ended;
+  clearInterval(keepAlive);
+  assert.match(error?.message ?? '', /write: i\/o timeout/);
+  await peer.close();
 });
