@@ -20,10 +20,13 @@ import (
 	v11 "github.com/fluxcd/flux/pkg/api/v11"
 	v6 "github.com/fluxcd/flux/pkg/api/v6"
 	v9 "github.com/fluxcd/flux/pkg/api/v9"
+	"github.com/fluxcd/flux/pkg/http/websocket"
 	"github.com/fluxcd/flux/pkg/job"
 	"github.com/fluxcd/flux/pkg/remote"
 	fluxrpc "github.com/fluxcd/flux/pkg/remote/rpc"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // The steps of remote.ServerTestBattery (flux v1.25.4 pkg/remote/mock.go), numbered as RPC.md §9.
@@ -87,7 +90,7 @@ type batteryRun struct {
 	dial       string
 	rpcTimeout time.Duration
 	mockLn     net.Listener
-	wsConns    <-chan ioRWC
+	wsConns    <-chan websocket.Websocket
 
 	mu        sync.Mutex
 	calls     []batteryCall
@@ -102,24 +105,19 @@ type batteryRun struct {
 	endSeen      chan struct{}
 }
 
-type ioRWC = io.ReadWriteCloser
-
 func cmdBattery(args []string) int {
-	fs := newFlagSet("battery")
+	fs := peerkit.NewFlagSet("battery")
 	version := fs.Int("version", 0, "client protocol version 6..11")
 	server := fs.String("server", "ts", "ts (our server, relayed to the mock), go (flux's own server) or goflat (the reconstructed V6-era flat server, flat.go)")
 	transport := fs.String("transport", "tcp", "ts: tcp (dial our server) or ws (listen; our side dials and serves)")
 	dial := fs.String("dial", "", "ts tcp: our server's address")
 	listen := fs.String("listen", "127.0.0.1:0", "ts ws: address to listen on")
 	rpcTimeout := fs.Duration("rpc-timeout", 10*time.Second, "flux rpc.NewServer timeout for the mock")
-	if err := fs.Parse(args); err != nil {
-		return usageError("battery: %v", err)
-	}
-	if fs.NArg() != 0 {
-		return usageError("battery: unexpected arguments %v", fs.Args())
+	if err := peerkit.ParseFlags(fs, args); err != nil {
+		return cli.UsageError("battery: %v", err)
 	}
 	if *version < 6 || *version > 11 {
-		return usageError("battery: --version must be 6..11")
+		return cli.UsageError("battery: --version must be 6..11")
 	}
 	b := &batteryRun{
 		version:    *version,
@@ -136,34 +134,31 @@ func cmdBattery(args []string) int {
 		switch *transport {
 		case "tcp":
 			if *dial == "" {
-				return usageError("battery: --server ts --transport tcp needs --dial 127.0.0.1:PORT")
+				return cli.UsageError("battery: --server ts --transport tcp needs --dial 127.0.0.1:PORT")
 			}
-			if err := checkLoopbackHostPort(*dial); err != nil {
-				return usageError("battery: --dial %v", err)
+			if err := peerkit.CheckLoopback(*dial); err != nil {
+				return cli.UsageError("battery: --dial %v", err)
 			}
 		case "ws":
-			if err := checkLoopbackHostPort(*listen); err != nil {
-				return usageError("battery: --listen %v", err)
+			if err := peerkit.CheckLoopback(*listen); err != nil {
+				return cli.UsageError("battery: --listen %v", err)
 			}
-			addr, conns, err := listenWS(*listen)
+			addr, conns, err := peerkit.ListenWS(cli.Name, *listen)
 			if err != nil {
-				return setupError(err)
+				return peerkit.SetupError(err)
 			}
-			wsConns := make(chan ioRWC, 1)
-			go func() { wsConns <- <-conns }()
-			b.wsConns = wsConns
-			emit("LISTEN %s", addr)
+			b.wsConns = conns
+			peerkit.Emit("LISTEN %s", addr)
 		default:
-			return usageError("battery: unknown transport %q", *transport)
+			return cli.UsageError("battery: unknown transport %q", *transport)
 		}
-		ln, err := net.Listen("tcp", loopback+":0")
+		ln, err := peerkit.Listen("MOCK", peerkit.Loopback+":0")
 		if err != nil {
-			return setupError(err)
+			return peerkit.SetupError(err)
 		}
 		b.mockLn = ln
-		emit("MOCK %s", ln.Addr().String())
 	default:
-		return usageError("battery: unknown server %q", *server)
+		return cli.UsageError("battery: unknown server %q", *server)
 	}
 	return b.runTests()
 }
@@ -171,11 +166,10 @@ func cmdBattery(args []string) int {
 // runTests runs the battery under testing.Main with os.Stdout captured, so that the go test
 // output (-test.v) can be split into steps. testing.Main exits the process.
 func (b *batteryRun) runTests() int {
-	realStdout := os.Stdout
-	out = realStdout
+	peerkit.SetOutput(os.Stdout) // the peer's lines keep going to the real stdout
 	r, w, err := os.Pipe()
 	if err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
 	os.Stdout = w
 	go b.readOutput(r)
@@ -274,7 +268,7 @@ func (b *batteryRun) connect(mock api.Server) (io.ReadWriteCloser, error) {
 		b.addCloser(clientEnd)
 		return clientEnd, nil
 	}
-	back, err := acceptOne(b.mockLn)
+	back, err := peerkit.AcceptOne(b.mockLn)
 	if err != nil {
 		return nil, fmt.Errorf("back channel: %v", err)
 	}
@@ -324,7 +318,7 @@ func (b *batteryRun) testReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emit("RESULT %s", data)
+	peerkit.Emit("RESULT %s", data)
 }
 
 func (b *batteryRun) result() batteryResult {

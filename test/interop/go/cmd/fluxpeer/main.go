@@ -37,11 +37,9 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
 	"os"
-	"sync"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 const usageText = `usage:
@@ -53,57 +51,13 @@ const usageText = `usage:
   fluxpeer golden
 `
 
-var (
-	outMu sync.Mutex
-	// out is the real stdout (battery redirects os.Stdout to capture the go test output).
-	out io.Writer = os.Stdout
-)
-
-// emit prints one whole line on stdout.
-func emit(format string, args ...interface{}) {
-	outMu.Lock()
-	defer outMu.Unlock()
-	fmt.Fprintf(out, format+"\n", args...)
-}
-
-func usageError(format string, args ...interface{}) int {
-	fmt.Fprintf(os.Stderr, "fluxpeer: "+format+"\n", args...)
-	fmt.Fprint(os.Stderr, usageText)
-	return 2
-}
-
-func setupError(err error) int {
-	emit("ERROR %s", err.Error())
-	return 1
-}
-
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
+var cli = peerkit.CLI{Name: "fluxpeer", Usage: usageText}
 
 func main() {
-	os.Exit(run(os.Args[1:]))
-}
-
-func run(args []string) int {
-	if len(args) < 1 {
-		return usageError("missing command")
-	}
-	switch args[0] {
-	case "battery":
-		return cmdBattery(args[1:])
-	case "mockserver":
-		return cmdMockServer(args[1:])
-	case "rollout-vectors":
-		return cmdRolloutVectors(args[1:])
-	case "golden":
-		return cmdGolden(args[1:])
-	case "help", "-h", "--help":
-		fmt.Fprint(os.Stdout, usageText)
-		return 0
-	default:
-		return usageError("unknown command %q", args[0])
-	}
+	os.Exit(cli.Run(os.Args[1:], peerkit.Commands{
+		"battery":         cmdBattery,
+		"mockserver":      cmdMockServer,
+		"rollout-vectors": cmdRolloutVectors,
+		"golden":          cmdGolden,
+	}))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/rpc"
 	"net/rpc/jsonrpc"
@@ -22,6 +23,8 @@ import (
 	fluxrpc "github.com/fluxcd/flux/pkg/remote/rpc"
 	"github.com/fluxcd/flux/pkg/update"
 	pkgerrors "github.com/pkg/errors"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // --- the mock: remote.MockServer, swappable, recording what it receives -----------------------
@@ -435,83 +438,67 @@ func callMethod(s api.Server, method string, arg json.RawMessage) (interface{}, 
 // --- the command ------------------------------------------------------------------------------------
 
 func cmdMockServer(args []string) int {
-	fs := newFlagSet("mockserver")
+	fs := peerkit.NewFlagSet("mockserver")
 	listen := fs.String("listen", "127.0.0.1:0", "address for the union and flat servers' listeners (port 0: one each)")
 	wsDial := fs.String("ws-dial", "", "also dial this websocket as fluxd does and serve it")
 	wsServer := fs.String("ws-server", "union", "the server on the dialled websocket: union or flat")
 	rpcTimeout := fs.Duration("rpc-timeout", 10*time.Second, "flux rpc.NewServer timeout")
-	if err := fs.Parse(args); err != nil {
-		return usageError("mockserver: %v", err)
+	if err := peerkit.ParseFlags(fs, args); err != nil {
+		return cli.UsageError("mockserver: %v", err)
 	}
-	if fs.NArg() != 0 {
-		return usageError("mockserver: unexpected arguments %v", fs.Args())
-	}
-	if err := checkLoopbackHostPort(*listen); err != nil {
-		return usageError("mockserver: --listen %v", err)
+	if err := peerkit.CheckLoopback(*listen); err != nil {
+		return cli.UsageError("mockserver: --listen %v", err)
 	}
 	if *wsServer != "union" && *wsServer != "flat" {
-		return usageError("mockserver: --ws-server must be union or flat")
+		return cli.UsageError("mockserver: --ws-server must be union or flat")
 	}
 	host, _, _ := net.SplitHostPort(*listen)
 
 	mock := &recordingMock{mock: richMock()}
 	union, err := fluxrpc.NewServer(mock, *rpcTimeout)
 	if err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
 	flat := newFlatServer(mock, *rpcTimeout)
 	control := rpc.NewServer()
 	if err := control.RegisterName("Control", &Control{mock: mock, union: union, flat: flat, clients: map[string]api.Server{}}); err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
 
-	serve := func(name string, addr string, handle func(net.Conn)) error {
-		ln, err := net.Listen("tcp", addr)
+	// Each listener prints its line ("LISTEN union <addr>", ...) and serves every connection.
+	serve := func(label string, addr string, handle func(net.Conn)) error {
+		ln, err := peerkit.Listen(label, addr)
 		if err != nil {
 			return err
 		}
-		go func() {
-			for {
-				conn, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go handle(conn)
-			}
-		}()
-		if name == "control" {
-			emit("CONTROL %s", ln.Addr().String())
-		} else {
-			emit("LISTEN %s %s", name, ln.Addr().String())
-		}
+		go peerkit.AcceptLoop(ln, handle)
 		return nil
 	}
-	if err := serve("union", *listen, func(c net.Conn) { union.ServeConn(c) }); err != nil {
-		return setupError(err)
+	if err := serve("LISTEN union", *listen, func(c net.Conn) { union.ServeConn(c) }); err != nil {
+		return peerkit.SetupError(err)
 	}
-	if err := serve("flat", net.JoinHostPort(host, "0"), func(c net.Conn) { serveFlat(flat, c) }); err != nil {
-		return setupError(err)
+	if err := serve("LISTEN flat", net.JoinHostPort(host, "0"), func(c net.Conn) { serveFlat(flat, c) }); err != nil {
+		return peerkit.SetupError(err)
 	}
-	if err := serve("control", net.JoinHostPort(host, "0"), func(c net.Conn) { control.ServeCodec(jsonrpc.NewServerCodec(c)) }); err != nil {
-		return setupError(err)
+	if err := serve("CONTROL", net.JoinHostPort(host, "0"), func(c net.Conn) { control.ServeCodec(jsonrpc.NewServerCodec(c)) }); err != nil {
+		return peerkit.SetupError(err)
 	}
 
 	if *wsDial != "" {
-		u, err := parseWSURL(*wsDial)
+		u, err := peerkit.ParseWSURL(*wsDial)
 		if err != nil {
-			return usageError("mockserver: --ws-dial %v", err)
+			return cli.UsageError("mockserver: --ws-dial %v", err)
 		}
-		ws, err := dialWS(u)
+		err = peerkit.DialAndServe(u, false, func(ws io.ReadWriteCloser) {
+			if *wsServer == "union" {
+				union.ServeConn(ws)
+			} else {
+				serveFlat(flat, ws)
+			}
+		})
 		if err != nil {
-			return setupError(err)
+			return peerkit.SetupError(err)
 		}
-		emit("CONNECTED")
-		if *wsServer == "union" {
-			union.ServeConn(ws)
-		} else {
-			serveFlat(flat, ws)
-		}
-		emit("SERVE_END")
 	}
 	select {} // until killed
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // The committed vectors are what this program writes now (regenerate them with
@@ -19,9 +21,9 @@ func TestVectorsUpToDate(t *testing.T) {
 		{"rollout.json", cmdRolloutVectors},
 	} {
 		var buf bytes.Buffer
-		out = &buf
+		stdout := peerkit.SetOutput(&buf)
 		code := c.cmd(nil)
-		out = os.Stdout
+		peerkit.SetOutput(stdout)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", c.file, code, buf.String())
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/fluxcd/flux/pkg/cluster"
 	"github.com/fluxcd/flux/pkg/remote"
 	fluxrpc "github.com/fluxcd/flux/pkg/remote/rpc"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // rollout-vectors: what flux's rollout-status polyfill (compat.go listServicesRolloutStatus, run
@@ -177,7 +179,7 @@ func generatedRollout(n int) []string {
 
 func cmdRolloutVectors(args []string) int {
 	if len(args) != 0 {
-		return usageError("rollout-vectors: unexpected arguments %v", args)
+		return cli.UsageError("rollout-vectors: unexpected arguments %v", args)
 	}
 	inputs := append(append([]string{}, rolloutTable...), generatedRollout(600)...)
 	seen := map[string]bool{}
@@ -211,25 +213,25 @@ func cmdRolloutVectors(args []string) int {
 	// The whole polyfill, through flux's own client and server.
 	srv, err := fluxrpc.NewServer(&remote.MockServer{ListServicesAnswer: statuses}, 10*time.Second)
 	if err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
 	serverEnd, clientEnd := net.Pipe()
 	go srv.ServeConn(serverEnd)
 	after, err := fluxrpc.NewClientV11(clientEnd).ListServices(context.Background(), "")
 	if err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
 	if len(after) != len(unique) {
-		return setupError(fmt.Errorf("ListServices returned %d statuses, want %d", len(after), len(unique)))
+		return peerkit.SetupError(fmt.Errorf("ListServices returned %d statuses, want %d", len(after), len(unique)))
 	}
 	for i := range after {
 		file.Vectors[i].After = rolloutAfter{Status: after[i].Status, Rollout: after[i].Rollout}
 	}
 
-	enc := json.NewEncoder(out)
+	enc := json.NewEncoder(peerkit.Output())
 	enc.SetIndent("", " ")
 	if err := enc.Encode(file); err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
 	return 0
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"io"
 	"net/http"
 
 	pkgerrors "github.com/pkg/errors"
@@ -19,6 +17,8 @@ import (
 	"github.com/fluxcd/flux/pkg/policy"
 	"github.com/fluxcd/flux/pkg/resource"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // outcome is one call's result as printed in the RESULT line.
@@ -127,14 +127,13 @@ func runCalls(ctx context.Context, c *client.Client) []outcome {
 }
 
 func cmdClient(args []string) int {
-	fs := flag.NewFlagSet("client", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := peerkit.NewFlagSet("client")
 	url := fs.String("url", "", "API base URL")
 	token := fs.String("token", "", "token")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *url == "" {
+	if err := peerkit.ParseFlags(fs, args); err != nil || *url == "" {
 		return usage()
 	}
 	c := client.New(http.DefaultClient, transport.NewAPIRouter(), *url, client.Token(*token))
-	emit("RESULT %s", marshal(runCalls(context.Background(), c)))
+	peerkit.Emit("RESULT %s", marshal(runCalls(context.Background(), c)))
 	return 0
 }

@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"io"
 	"io/ioutil"
-	"net"
 	"net/http"
-	"os"
 
 	"github.com/fluxcd/flux/pkg/api"
 	v10 "github.com/fluxcd/flux/pkg/api/v10"
@@ -20,6 +16,8 @@ import (
 	daemonhttp "github.com/fluxcd/flux/pkg/http/daemon"
 	"github.com/fluxcd/flux/pkg/job"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // recorder prints a CALL line for each api.Server call, then delegates.
@@ -35,7 +33,7 @@ func record(method string, args ...interface{}) {
 	if err != nil {
 		b = []byte(`{"method":"` + method + `","marshalError":true}`)
 	}
-	emit("CALL %s", b)
+	peerkit.Emit("CALL %s", b)
 }
 
 func (r recorder) Ping(ctx context.Context) error {
@@ -121,7 +119,7 @@ func (l requestLogger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"contentLength": r.ContentLength,
 		"body":          string(body),
 	})
-	emit("REQUEST %s", b)
+	peerkit.Emit("REQUEST %s", b)
 	if l.token != "" && r.Header.Get("Authorization") != "Scope-Probe token="+l.token {
 		transport.WriteError(w, r, http.StatusUnauthorized, transport.ErrorUnauthorized)
 		return
@@ -130,18 +128,16 @@ func (l requestLogger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func cmdDaemon(args []string) int {
-	fs := flag.NewFlagSet("daemon", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := peerkit.NewFlagSet("daemon")
 	listen := fs.String("listen", "127.0.0.1:0", "listen address")
 	mode := fs.String("mode", "ok", "ok, nil, flux or plain")
 	token := fs.String("token", "", "required token")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+	if err := peerkit.ParseFlags(fs, args); err != nil {
 		return usage()
 	}
 	mock, err := mockServer(*mode)
 	if err != nil {
-		emit("ERROR %v", err)
-		return 1
+		return peerkit.SetupError(err)
 	}
 
 	// As fluxd (cmd/fluxd/main.go) mounts it.
@@ -149,15 +145,12 @@ func cmdDaemon(args []string) int {
 	mux := http.NewServeMux()
 	mux.Handle("/api/flux/", http.StripPrefix("/api/flux", handler))
 
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := peerkit.Listen("LISTEN", *listen)
 	if err != nil {
-		emit("ERROR %v", err)
-		return 1
+		return peerkit.SetupError(err)
 	}
-	emit("LISTEN %s", ln.Addr().String())
 	if err := http.Serve(ln, requestLogger{next: mux, token: *token}); err != nil {
-		emit("ERROR %v", err)
-		os.Exit(1)
+		return peerkit.SetupError(err)
 	}
 	return 0
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"time"
 
 	pkgerrors "github.com/pkg/errors"
@@ -18,6 +17,8 @@ import (
 	"github.com/fluxcd/flux/pkg/resource"
 	"github.com/fluxcd/flux/pkg/ssh"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // errorSpec describes an error a mock method returns, so that the
@@ -233,11 +234,8 @@ func cmdFixture(args []string) int {
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		emit("ERROR %v", err)
-		return 1
+		return peerkit.SetupError(err)
 	}
-	os.Stdout.WriteString("FIXTURE ")
-	os.Stdout.Write(b)
-	os.Stdout.WriteString("\n")
+	peerkit.Emit("FIXTURE %s", b)
 	return 0
 }

@@ -27,16 +27,9 @@ package main
 import (
 	"fmt"
 	"os"
-	"sync"
+
+	"fluxrpc/interop/internal/peerkit"
 )
-
-var outMu sync.Mutex
-
-func emit(format string, args ...interface{}) {
-	outMu.Lock()
-	defer outMu.Unlock()
-	fmt.Fprintf(os.Stdout, format+"\n", args...)
-}
 
 func usage() int {
 	fmt.Fprint(os.Stderr, `usage:
@@ -48,17 +41,9 @@ func usage() int {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		os.Exit(usage())
-	}
-	switch os.Args[1] {
-	case "daemon":
-		os.Exit(cmdDaemon(os.Args[2:]))
-	case "client":
-		os.Exit(cmdClient(os.Args[2:]))
-	case "fixture":
-		os.Exit(cmdFixture(os.Args[2:]))
-	default:
-		os.Exit(usage())
-	}
+	os.Exit(peerkit.Commands{
+		"daemon":  cmdDaemon,
+		"client":  cmdClient,
+		"fixture": cmdFixture,
+	}.Run(os.Args[1:], func([]string) int { return usage() }))
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/fluxcd/flux/pkg/resource"
 	"github.com/fluxcd/flux/pkg/ssh"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // runClient calls every route of the Flux HTTP API once with flux's own client
@@ -60,6 +62,6 @@ func runClient(args []string) error {
 	err = c.Get(ctx, &key, transport.GetPublicSSHKey)
 	result("GetPublicSSHKey", key, err)
 	result("RegeneratePublicSSHKey", nil, c.Post(ctx, transport.RegeneratePublicSSHKey))
-	emit("DONE")
+	peerkit.Emit("DONE")
 	return nil
 }

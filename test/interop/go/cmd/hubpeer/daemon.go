@@ -13,6 +13,8 @@ import (
 	transport "github.com/fluxcd/flux/pkg/http"
 	fluxclient "github.com/fluxcd/flux/pkg/http/client"
 	daemonhttp "github.com/fluxcd/flux/pkg/http/daemon"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // lineLogger prints go-kit log records as "LOG k=v k=v" lines.
@@ -23,7 +25,7 @@ func (lineLogger) Log(keyvals ...interface{}) error {
 	for i := 0; i+1 < len(keyvals); i += 2 {
 		parts = append(parts, fmt.Sprintf("%v=%v", keyvals[i], keyvals[i+1]))
 	}
-	emit("LOG %s", strings.Join(parts, " "))
+	peerkit.Emit("LOG %s", strings.Join(parts, " "))
 	return nil
 }
 
@@ -58,7 +60,7 @@ func runDaemon(args []string) error {
 	}, func() {})
 	<-quit
 	up.Close()
-	emit("QUIT")
+	peerkit.Emit("QUIT")
 	os.Exit(0)
 	return nil
 }

@@ -2,10 +2,11 @@ package main
 
 import (
 	"flag"
-	"net"
 	"net/http"
 
 	daemonhttp "github.com/fluxcd/flux/pkg/http/daemon"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // runFluxd serves fluxd's HTTP API (daemon.NewHandler, mounted at /api/flux as
@@ -17,17 +18,16 @@ func runFluxd(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := checkLoopback(*listen); err != nil {
+	if err := peerkit.CheckLoopback(*listen); err != nil {
 		return err
 	}
 	handler := daemonhttp.NewHandler(newMock(*versionAnswer), daemonhttp.NewRouter())
 	mux := http.NewServeMux()
 	mux.Handle("/api/flux/", http.StripPrefix("/api/flux", handler))
-	l, err := net.Listen("tcp", *listen)
+	l, err := peerkit.Listen("LISTEN", *listen)
 	if err != nil {
 		return err
 	}
-	emit("LISTEN %s", l.Addr())
 	stdinLines(func(string) {}, func() { l.Close() })
 	return http.Serve(l, mux)
 }

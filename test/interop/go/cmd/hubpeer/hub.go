@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
-	"net"
 	"net/http"
-	"regexp"
 	"reflect"
+	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -22,6 +21,8 @@ import (
 	"github.com/fluxcd/flux/pkg/remote/rpc"
 	"github.com/fluxcd/flux/pkg/resource"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 var daemonPath = regexp.MustCompile(`^(?:/api/flux)?/v(6|7|8|9|10|11)/daemon$`)
@@ -43,7 +44,7 @@ func runHub(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := checkLoopback(*listen); err != nil {
+	if err := peerkit.CheckLoopback(*listen); err != nil {
 		return err
 	}
 	var mu sync.Mutex
@@ -58,7 +59,7 @@ func runHub(args []string) error {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			emit("EVENT %s", body)
+			peerkit.Emit("EVENT %s", body)
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -69,17 +70,17 @@ func runHub(args []string) error {
 		}
 		if r.Header.Get("Authorization") != "Scope-Probe token="+*token {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			emit("REFUSED 401 %s", r.Header.Get("User-Agent"))
+			peerkit.Emit("REFUSED 401 %s", r.Header.Get("User-Agent"))
 			return
 		}
 		if *gone {
 			http.Error(w, "gone", http.StatusGone)
-			emit("REFUSED 410 %s", r.Header.Get("User-Agent"))
+			peerkit.Emit("REFUSED 410 %s", r.Header.Get("User-Agent"))
 			return
 		}
 		ws, err := websocket.Upgrade(w, r, nil)
 		if err != nil {
-			emit("UPGRADE_ERROR %s", err)
+			peerkit.Emit("UPGRADE_ERROR %s", err)
 			return
 		}
 		version, _ := strconv.Atoi(m[1])
@@ -103,29 +104,28 @@ func runHub(args []string) error {
 		c := &hubConn{n: count, client: client, ws: ws}
 		latest = c
 		mu.Unlock()
-		emit("CONNECTED %d %d %s", c.n, version, r.Header.Get("User-Agent"))
+		peerkit.Emit("CONNECTED %d %d %s", c.n, version, r.Header.Get("User-Agent"))
 		// Notice the end of the connection: Ping fails once it is gone.
 		go func() {
 			for {
 				if err := client.Ping(context.Background()); err != nil {
-					emit("DISCONNECTED %d %s", c.n, err)
+					peerkit.Emit("DISCONNECTED %d %s", c.n, err)
 					return
 				}
 				<-pingTick()
 			}
 		}()
 	})
-	l, err := net.Listen("tcp", *listen)
+	l, err := peerkit.Listen("LISTEN", *listen)
 	if err != nil {
 		return err
 	}
-	emit("LISTEN %s", l.Addr())
 	stdinLines(func(line string) {
 		mu.Lock()
 		c := latest
 		mu.Unlock()
 		if c == nil {
-			emit("ERROR %s", errNoConnection)
+			peerkit.Emit("ERROR %s", errNoConnection)
 			return
 		}
 		switch line {
@@ -170,7 +170,7 @@ func callAll(c api.Server) {
 	gc, err := c.GitRepoConfig(ctx, false)
 	result("GitRepoConfig", gc, err)
 	result("NotifyChange", nil, c.NotifyChange(ctx, v9.Change{Kind: v9.GitChange, Source: v9.GitUpdate{URL: "git@github.com:example/demo-cluster", Branch: "main"}}))
-	emit("DONE")
+	peerkit.Emit("DONE")
 }
 
 func isNilPointer(err error) bool {

@@ -20,22 +20,10 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"sync"
-)
 
-var (
-	outMu sync.Mutex
-	out   io.Writer = os.Stdout
+	"fluxrpc/interop/internal/peerkit"
 )
-
-func emit(format string, args ...interface{}) {
-	outMu.Lock()
-	defer outMu.Unlock()
-	fmt.Fprintf(out, format+"\n", args...)
-}
 
 // result prints one RESULT line: the method, its value (JSON) and its error text.
 func result(method string, value interface{}, err error) {
@@ -48,7 +36,7 @@ func result(method string, value interface{}, err error) {
 	if mErr != nil {
 		b, _ = json.Marshal(map[string]interface{}{"method": method, "error": "marshal: " + mErr.Error()})
 	}
-	emit("RESULT %s", b)
+	peerkit.Emit("RESULT %s", b)
 }
 
 // stdinLines calls f for every line read from stdin, then done at EOF.
@@ -62,38 +50,18 @@ func stdinLines(f func(string), done func()) {
 	}()
 }
 
-func checkLoopback(hostport string) error {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return err
-	}
-	if host != "127.0.0.1" {
-		return fmt.Errorf("%s: only 127.0.0.1 is allowed", hostport)
-	}
-	return nil
-}
-
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: hubpeer daemon|client|hub|fluxd [flags]")
-		os.Exit(2)
-	}
-	var err error
-	switch os.Args[1] {
-	case "daemon":
-		err = runDaemon(os.Args[2:])
-	case "client":
-		err = runClient(os.Args[2:])
-	case "hub":
-		err = runHub(os.Args[2:])
-	case "fluxd":
-		err = runFluxd(os.Args[2:])
-	default:
-		fmt.Fprintln(os.Stderr, "unknown mode "+os.Args[1])
-		os.Exit(2)
-	}
-	if err != nil {
-		emit("ERROR %s", err.Error())
-		os.Exit(1)
-	}
+	os.Exit(peerkit.Commands{
+		"daemon": peerkit.Fallible(runDaemon),
+		"client": peerkit.Fallible(runClient),
+		"hub":    peerkit.Fallible(runHub),
+		"fluxd":  peerkit.Fallible(runFluxd),
+	}.Run(os.Args[1:], func(args []string) int {
+		if len(args) == 0 {
+			fmt.Fprintln(os.Stderr, "usage: hubpeer daemon|client|hub|fluxd [flags]")
+		} else {
+			fmt.Fprintln(os.Stderr, "unknown mode "+args[0])
+		}
+		return 2
+	}))
 }

@@ -16,6 +16,8 @@ import (
 	"io/ioutil"
 	"os"
 	"strings"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 type entry struct {
@@ -25,33 +27,34 @@ type entry struct {
 	Error     string `json:"error,omitempty"`
 }
 
+// cli names this program in its failure messages on stderr.
+var cli = peerkit.CLI{Name: "modelvectors"}
+
 func main() {
-	if len(os.Args) < 2 {
+	os.Exit(peerkit.Commands{
+		"gen": func([]string) int {
+			writeEntries(generate())
+			return 0
+		},
+		"decode": func([]string) int {
+			writeEntries(decodeResults())
+			return 0
+		},
+		"check": func(args []string) int {
+			if len(args) != 1 {
+				usage()
+			}
+			return check(args[0])
+		},
+	}.Run(os.Args[1:], func([]string) int {
 		usage()
-	}
-	switch os.Args[1] {
-	case "gen":
-		writeEntries(generate())
-	case "decode":
-		writeEntries(decodeResults())
-	case "check":
-		if len(os.Args) != 3 {
-			usage()
-		}
-		os.Exit(check(os.Args[2]))
-	default:
-		usage()
-	}
+		return 2
+	}))
 }
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: modelvectors gen | decode | check FILE")
 	os.Exit(2)
-}
-
-func fail(format string, args ...interface{}) {
-	fmt.Fprintf(os.Stderr, "modelvectors: "+format+"\n", args...)
-	os.Exit(1)
 }
 
 // panicPrefix starts the error of a round trip whose encoding panicked (a zero resource.ID as a
@@ -84,23 +87,23 @@ func generate() []entry {
 	var out []entry
 	for _, vec := range vectors() {
 		if _, ok := wireTypes[vec.Type]; !ok {
-			fail("vector of unregistered type %q", vec.Type)
+			cli.Fail("vector of unregistered type %q", vec.Type)
 		}
 		b, err := json.Marshal(vec.Value)
 		if err != nil {
-			fail("marshal %s: %v", vec.Type, err)
+			cli.Fail("marshal %s: %v", vec.Type, err)
 		}
 		e := entry{Type: vec.Type, JSON: string(b)}
 		again, err := roundTrip(vec.Type, e.JSON)
 		if err != nil {
-			fail("a %s vector does not decode in Go (%v): %s", vec.Type, err, e.JSON)
+			cli.Fail("a %s vector does not decode in Go (%v): %s", vec.Type, err, e.JSON)
 		}
 		if again != e.JSON {
 			e.Reencoded = again
 		}
 		// No vector may depend on the escapes of \b and \f, which changed after Go 1.19.
 		if strings.Contains(e.JSON, `\b`) || strings.Contains(e.JSON, `\f`) {
-			fail("a %s vector contains \\b or \\f: %s", vec.Type, e.JSON)
+			cli.Fail("a %s vector contains \\b or \\f: %s", vec.Type, e.JSON)
 		}
 		out = append(out, e)
 	}
@@ -113,7 +116,7 @@ func decodeResults() []entry {
 	var out []entry
 	for _, c := range decodeCases {
 		if _, ok := wireTypes[c.Type]; !ok {
-			fail("decode case of unregistered type %q", c.Type)
+			cli.Fail("decode case of unregistered type %q", c.Type)
 		}
 		again, err := roundTrip(c.Type, c.JSON)
 		if err != nil {
@@ -128,11 +131,11 @@ func decodeResults() []entry {
 func check(path string) int {
 	data, err := ioutil.ReadFile(path)
 	if err != nil {
-		fail("%v", err)
+		cli.Fail("%v", err)
 	}
 	var in []entry
 	if err := json.Unmarshal(data, &in); err != nil {
-		fail("reading %s: %v", path, err)
+		cli.Fail("reading %s: %v", path, err)
 	}
 	bad := 0
 	for i, e := range in {
@@ -160,7 +163,7 @@ func writeEntries(es []entry) {
 	for i, e := range es {
 		b, err := json.Marshal(e)
 		if err != nil {
-			fail("%v", err)
+			cli.Fail("%v", err)
 		}
 		buf.Write(b)
 		if i < len(es)-1 {

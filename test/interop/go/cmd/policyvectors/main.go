@@ -42,6 +42,8 @@ import (
 	"github.com/fluxcd/flux/pkg/policy"
 	"github.com/fluxcd/flux/pkg/update"
 	"github.com/ryanuber/go-glob"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 func bits(n int, f func(i int) bool) string {
@@ -792,16 +794,7 @@ func main() {
 		Containers:     containerVectors(sets[:6], r),
 	}
 	f, err := os.Create(*out)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := writeLines(f, v); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := f.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	peerkit.ExitOnError(err)
+	peerkit.ExitOnError(writeLines(f, v))
+	peerkit.ExitOnError(f.Close())
 }

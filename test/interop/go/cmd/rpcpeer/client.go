@@ -1,18 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"net/rpc"
-)
 
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
+	"fluxrpc/interop/internal/peerkit"
+)
 
 // scenarioOpts holds the scenario flags; -1 means "the scenario's default".
 type scenarioOpts struct {
@@ -52,21 +45,23 @@ func lookupScenario(o scenarioOpts) (scenarioFunc, error) {
 		return func(c *rpc.Client) interface{} { return runVanish(c, n) }, nil
 	case "bench":
 		b := benchOpts{
-			method:     o.method,
-			inflight:   o.inflight,
-			durationMs: o.durationMs,
-			warmupMs:   o.warmupMs,
-			n:          nOr(50),
-			bytes:      o.bytes,
+			BenchWindow: peerkit.BenchWindow{
+				Inflight:   o.inflight,
+				DurationMs: o.durationMs,
+				WarmupMs:   o.warmupMs,
+			},
+			method: o.method,
+			n:      nOr(50),
+			bytes:  o.bytes,
 		}
-		if b.inflight < 0 {
-			b.inflight = 1
+		if b.Inflight < 0 {
+			b.Inflight = 1
 		}
-		if b.durationMs < 0 {
-			b.durationMs = 3000
+		if b.DurationMs < 0 {
+			b.DurationMs = 3000
 		}
-		if b.warmupMs < 0 {
-			b.warmupMs = 0
+		if b.WarmupMs < 0 {
+			b.WarmupMs = 0
 		}
 		if b.bytes < 0 {
 			b.bytes = 1 << 20
@@ -82,7 +77,7 @@ func lookupScenario(o scenarioOpts) (scenarioFunc, error) {
 }
 
 func cmdClient(args []string) int {
-	fs := newFlagSet("client")
+	fs := peerkit.NewFlagSet("client")
 	transport := fs.String("transport", "tcp", "tcp or ws")
 	listen := fs.String("listen", "127.0.0.1:0", "ws: address to listen on")
 	dial := fs.String("dial", "", "tcp: address to dial")
@@ -94,42 +89,34 @@ func cmdClient(args []string) int {
 	fs.IntVar(&o.durationMs, "duration-ms", -1, "bench: measured duration")
 	fs.IntVar(&o.warmupMs, "warmup-ms", -1, "bench: warm-up before measuring")
 	fs.IntVar(&o.bytes, "bytes", -1, "bench blob: reply size")
-	if err := fs.Parse(args); err != nil {
-		return usageError("client: %v", err)
-	}
-	if fs.NArg() != 0 {
-		return usageError("client: unexpected arguments %v", fs.Args())
+	if err := peerkit.ParseFlags(fs, args); err != nil {
+		return cli.UsageError("client: %v", err)
 	}
 	scenario, err := lookupScenario(o)
 	if err != nil {
-		return usageError("client: %v", err)
+		return cli.UsageError("client: %v", err)
 	}
 	switch *transport {
 	case "tcp":
 		if *dial == "" {
-			return usageError("client: --transport tcp needs --dial 127.0.0.1:PORT")
+			return cli.UsageError("client: --transport tcp needs --dial 127.0.0.1:PORT")
 		}
-		if err := checkLoopbackHostPort(*dial); err != nil {
-			return usageError("client: --dial %v", err)
+		if err := peerkit.CheckLoopback(*dial); err != nil {
+			return cli.UsageError("client: --dial %v", err)
 		}
 	case "ws":
-		if err := checkLoopbackHostPort(*listen); err != nil {
-			return usageError("client: --listen %v", err)
+		if err := peerkit.CheckLoopback(*listen); err != nil {
+			return cli.UsageError("client: --listen %v", err)
 		}
 	default:
-		return usageError("client: unknown transport %q", *transport)
+		return cli.UsageError("client: unknown transport %q", *transport)
 	}
 
 	client, err := connectClient(*transport, *listen, *dial)
 	if err != nil {
-		return setupError(err)
+		return peerkit.SetupError(err)
 	}
-	result := scenario(client)
-	b, err := json.Marshal(result)
-	if err != nil {
-		b, _ = json.Marshal(map[string]string{"marshalError": err.Error()})
-	}
-	emit("RESULT %s", b)
+	peerkit.EmitResult(scenario(client))
 	// Closes the connection; over ws this sends close 1000 "ok".
 	client.Close()
 	return 0

@@ -4,9 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"github.com/fluxcd/flux/pkg/image"
 	"github.com/fluxcd/flux/pkg/resource"
 	"github.com/fluxcd/flux/pkg/update"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // fixtureEpoch is the base of every time in the fixture (no time.Now).
@@ -150,16 +150,15 @@ func buildStatuses(n int) []v6.ControllerStatus {
 
 func cmdFixture(args []string) int {
 	if len(args) < 1 || args[0] != "statuses" {
-		return usageError("fixture: expected \"statuses\"")
+		return cli.UsageError("fixture: expected \"statuses\"")
 	}
-	fs := flag.NewFlagSet("fixture statuses", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := peerkit.NewFlagSet("fixture statuses")
 	n := fs.Int("n", 50, "number of statuses")
 	if err := fs.Parse(args[1:]); err != nil {
-		return usageError("fixture: %v", err)
+		return cli.UsageError("fixture: %v", err)
 	}
 	if fs.NArg() != 0 || *n < 0 {
-		return usageError("fixture: bad arguments")
+		return cli.UsageError("fixture: bad arguments")
 	}
 	b, err := json.Marshal(buildStatuses(*n))
 	if err != nil {

@@ -24,10 +24,9 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"os"
-	"sync"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 const usageText = `usage:
@@ -48,49 +47,16 @@ scenarios (client --scenario NAME):
                   [--warmup-ms 0] [--n 50] [--bytes 1048576]
 `
 
-var (
-	outMu sync.Mutex
-	out   io.Writer = os.Stdout
-)
-
-// emit prints one whole line on stdout (os.Stdout is unbuffered, so it is
-// flushed immediately).
-func emit(format string, args ...interface{}) {
-	outMu.Lock()
-	defer outMu.Unlock()
-	fmt.Fprintf(out, format+"\n", args...)
-}
-
-func usageError(format string, args ...interface{}) int {
-	fmt.Fprintf(os.Stderr, "rpcpeer: "+format+"\n", args...)
-	fmt.Fprint(os.Stderr, usageText)
-	return 2
-}
-
-func setupError(err error) int {
-	emit("ERROR %s", err.Error())
-	return 1
-}
+var cli = peerkit.CLI{Name: "rpcpeer", Usage: usageText}
 
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
 func run(args []string) int {
-	if len(args) < 1 {
-		return usageError("missing command")
-	}
-	switch args[0] {
-	case "serve":
-		return cmdServe(args[1:])
-	case "client":
-		return cmdClient(args[1:])
-	case "fixture":
-		return cmdFixture(args[1:])
-	case "help", "-h", "--help":
-		fmt.Fprint(os.Stdout, usageText)
-		return 0
-	default:
-		return usageError("unknown command %q", args[0])
-	}
+	return cli.Run(args, peerkit.Commands{
+		"serve":   cmdServe,
+		"client":  cmdClient,
+		"fixture": cmdFixture,
+	})
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // The test binary doubles as the rpcpeer command when this is set, so tests
@@ -42,15 +44,7 @@ func tcpClient(t *testing.T) *rpc.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go server.ServeCodec(jsonrpc.NewServerCodec(conn))
-		}
-	}()
+	go peerkit.AcceptLoop(ln, func(conn net.Conn) { server.ServeCodec(jsonrpc.NewServerCodec(conn)) })
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +60,7 @@ func tcpClient(t *testing.T) *rpc.Client {
 // client (upstream role) on it.
 func wsUpstream(t *testing.T) (*url.URL, func() *rpc.Client) {
 	t.Helper()
-	acceptor := newWSAcceptor()
+	acceptor := peerkit.NewWSAcceptor(cli.Name)
 	srv := httptest.NewServer(acceptor)
 	t.Cleanup(srv.Close)
 	u, err := url.Parse(srv.URL)
@@ -77,7 +71,7 @@ func wsUpstream(t *testing.T) (*url.URL, func() *rpc.Client) {
 	u.Path = "/api/flux/v11/daemon"
 	return u, func() *rpc.Client {
 		select {
-		case ws := <-acceptor.conns:
+		case ws := <-acceptor.Conns():
 			client := rpc.NewClientWithCodec(jsonrpc.NewClientCodec(ws))
 			t.Cleanup(func() { client.Close() })
 			return client
@@ -94,7 +88,7 @@ func wsClient(t *testing.T) *rpc.Client {
 	t.Helper()
 	u, accept := wsUpstream(t)
 	server := newRPCServer(inProcessService())
-	ws, err := dialWS(u)
+	ws, err := peerkit.DialWS(u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,8 +176,8 @@ func TestScenarios(t *testing.T) {
 			})
 			t.Run("bench", func(t *testing.T) {
 				for _, o := range []benchOpts{
-					{method: "statuses", inflight: 4, durationMs: 150, warmupMs: 50, n: 50},
-					{method: "blob", inflight: 2, durationMs: 150, bytes: 100000},
+					{method: "statuses", BenchWindow: peerkit.BenchWindow{Inflight: 4, DurationMs: 150, WarmupMs: 50}, n: 50},
+					{method: "blob", BenchWindow: peerkit.BenchWindow{Inflight: 2, DurationMs: 150}, bytes: 100000},
 				} {
 					res := runBench(c, o)
 					logJSON(t, "RESULT", res)

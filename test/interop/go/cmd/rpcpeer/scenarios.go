@@ -6,22 +6,21 @@ import (
 	"net/rpc"
 	"sync"
 	"time"
+
+	"fluxrpc/interop/internal/peerkit"
 )
 
 // ErrInfo describes the outcome of one call: Error is err.Error() (null when
 // the call succeeded), ServerError whether err is an rpc.ServerError.
-type ErrInfo struct {
-	Error       *string `json:"error"`
-	ServerError bool    `json:"serverError"`
+type ErrInfo = peerkit.ErrInfo
+
+func isServerError(err error) bool {
+	var se rpc.ServerError
+	return errors.As(err, &se)
 }
 
 func describe(err error) ErrInfo {
-	if err == nil {
-		return ErrInfo{}
-	}
-	text := err.Error()
-	var se rpc.ServerError
-	return ErrInfo{Error: &text, ServerError: errors.As(err, &se)}
+	return peerkit.NewErrInfo(err, isServerError)
 }
 
 // concurrentArg is the i-th Echo argument: HTML-sensitive characters, a
