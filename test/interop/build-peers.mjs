@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the Go interop peers (test/interop/go) with this machine's Go and the module proxy.
+// Builds the Go interop peers (test/interop/go) with this machine's Go and the module proxy, and
+// runs the Go module's own tests.
 // Exit status 0 when the binaries are ready; 2 when Go is not installed; 1 when the build fails.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,13 @@ console.error(`build-peers: ${go.stdout.trim()}; building Go peers in ${moduleDi
 const build = spawnSync('go', ['build', '-o', 'bin/', './cmd/...'], { cwd: moduleDir, stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('build-peers: go build failed');
+  process.exit(1);
+}
+// The Go side's own tests: Go-against-Go baselines the interop tests compare with, the committed
+// vectors being current, the shared peer package.
+const goTest = spawnSync('go', ['test', './...'], { cwd: moduleDir, stdio: 'inherit' });
+if (goTest.status !== 0) {
+  console.error('build-peers: go test failed');
   process.exit(1);
 }
 console.error('build-peers: done');
