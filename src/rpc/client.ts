@@ -80,9 +80,8 @@ export class Client {
     const { signal } = options;
     signal?.throwIfAborted();
     if (this.stream.needsDrain) {
-      await this.stream.writable().catch(() => undefined);
+      await untilWritableOrAborted(this.stream, signal);
       if (this.failure) throw new ShutdownError({ cause: this.failure });
-      signal?.throwIfAborted();
     }
     const id = this.seq++;
     const request = encodeRequest(method, param, id);
@@ -189,6 +188,25 @@ export class Client {
     else this.stream.destroy(error);
     this.resolveClosed(error);
   }
+}
+
+/**
+ * Waits for the stream to accept more bytes; rejects with the abort reason if the signal aborts
+ * first (a peer that stops reading must not make an aborted call wait). A closed stream resolves:
+ * the caller then sees the client's failure.
+ */
+function untilWritableOrAborted(stream: ByteStream, signal: AbortSignal | undefined): Promise<void> {
+  const writable = stream.writable().catch(() => undefined);
+  if (!signal) return writable;
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    writable.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    });
+  });
 }
 
 function toConnectionError(error: unknown): ConnectionError {

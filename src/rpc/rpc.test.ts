@@ -262,3 +262,17 @@ test('backpressure: a client that does not read its replies pauses the server in
   assert.equal(handled, 1000, `resumed after the reader caught up (stalled at ${stalled})`);
   a.close();
 });
+
+test('an aborted call does not wait for a peer that stopped reading (backpressure wait is abortable)', async () => {
+  const [a, b] = memoryPipe({ highWaterMark: 1024 });
+  const client = new Client(a);
+  b.start({ data: () => undefined, end: () => undefined });
+  b.pause(); // the peer stops reading: our writes pile up above the high-water mark
+  void client.call('X.Y', 'x'.repeat(4096)).catch(() => undefined);
+  await until(() => a.needsDrain);
+  const controller = new AbortController();
+  const call = client.call('X.Y', 1, { signal: controller.signal });
+  controller.abort(new Error('gave up waiting'));
+  await assert.rejects(call, { message: 'gave up waiting' });
+  await client.close();
+});

@@ -30,6 +30,7 @@ export class Heartbeat {
   readonly pongWaitMs: number;
   readonly writeWaitMs: number;
   private pingTimer: NodeJS.Timeout | undefined;
+  private pingWriteTimer: NodeJS.Timeout | undefined;
   private readTimer: NodeJS.Timeout | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
   private writesPending = 0;
@@ -77,6 +78,7 @@ export class Heartbeat {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.pingTimer);
+    clearTimeout(this.pingWriteTimer);
     clearTimeout(this.readTimer);
     clearTimeout(this.writeTimer);
   }
@@ -84,9 +86,10 @@ export class Heartbeat {
   private schedulePing(): void {
     if (this.stopped) return;
     this.pingTimer = setTimeout(() => {
-      const timeout = setTimeout(() => this.expire(`ping not written within ${this.writeWaitMs} ms`), this.writeWaitMs);
+      this.pingWriteTimer = setTimeout(() => this.expire(`ping not written within ${this.writeWaitMs} ms`), this.writeWaitMs);
+      this.pingWriteTimer.unref();
       this.hooks.ping((error) => {
-        clearTimeout(timeout);
+        clearTimeout(this.pingWriteTimer);
         if (error) this.expire(`ping failed: ${error.message}`);
         else this.schedulePing();
       });

@@ -57,3 +57,15 @@ test('Unix socket: the same stream over a socket path', async () => {
   await new Promise((r) => server.close(r));
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('TCP: the dial signal bounds only the connection attempt, not the connection', async () => {
+  const server = await listenTcp({ host: '127.0.0.1', port: 0 }, (stream) => new Server().register('Test', testService()).serve(stream));
+  const port = (server.address() as AddressInfo).port;
+  const controller = new AbortController();
+  const client = new Client(await dialTcp({ host: '127.0.0.1', port }, { signal: controller.signal }));
+  controller.abort(new Error('dial deadline'));
+  assert.equal(await client.call('Test.Echo', 'still connected'), 'still connected');
+  await client.close();
+  await assert.rejects(dialTcp({ host: '127.0.0.1', port }, { signal: AbortSignal.abort(new Error('too late')) }), { message: 'too late' });
+  server.close();
+});

@@ -55,13 +55,33 @@ export class SocketStream extends StreamBase {
 }
 
 /** Connects to `host:port` (or a Unix socket path) and resolves with the stream. */
+/**
+ * Connects to `host:port` (or a Unix socket path) and resolves with the stream. `signal` bounds the
+ * connection attempt only (it is not passed to `net.connect`, which would keep it attached to the
+ * socket for its whole life).
+ */
 export function dialTcp(target: { host: string; port: number } | { path: string }, options?: FlowOptions & { signal?: AbortSignal }): Promise<SocketStream> {
+  const signal = options?.signal;
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ ...target, allowHalfOpen: true, signal: options?.signal } as net.NetConnectOpts);
-    const onError = (err: Error) => reject(err);
-    socket.once('error', onError);
-    socket.once('connect', () => {
+    signal?.throwIfAborted();
+    const socket = net.connect({ ...target, allowHalfOpen: true } as net.NetConnectOpts);
+    const settle = () => {
       socket.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onError = (err: Error) => {
+      settle();
+      reject(err);
+    };
+    const onAbort = () => {
+      settle();
+      socket.destroy();
+      reject(signal!.reason);
+    };
+    socket.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      settle();
       resolve(new SocketStream(socket, options));
     });
   });

@@ -75,6 +75,9 @@ test('close codes: 1001 and 1005 are a clean end; 1011 and 4000 are errors with 
     await peer.close();
   }
   assert.equal(goCloseErrorText(1000, ''), 'websocket: close 1000 (normal)');
+  // gorilla names only some codes: 1012 and 1013 have no name in its text.
+  assert.equal(goCloseErrorText(1012, 'bye'), 'websocket: close 1012: bye');
+  assert.equal(goCloseErrorText(1015, ''), 'websocket: close 1015 (TLS handshake error)');
 });
 
 test('a dropped TCP connection between messages reads as a clean end of stream', async () => {

@@ -34,8 +34,6 @@ const CLOSE_CODE_TEXT: Record<number, string> = {
   1009: 'message too big',
   1010: 'mandatory extension missing',
   1011: 'internal server error',
-  1012: 'service restart',
-  1013: 'try again later',
   1015: 'TLS handshake error',
 };
 
