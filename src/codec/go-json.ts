@@ -150,3 +150,11 @@ export function jsonKind(value: unknown): string {
       return 'object';
   }
 }
+
+/**
+ * A JSON object key folded as Go's decoder matches struct field names case-insensitively (Unicode
+ * simple folding: also `ſ` matches `s` and the Kelvin sign matches `k`).
+ */
+export function goFoldKey(key: string): string {
+  return key.toLowerCase().replace(/ſ/g, 's');
+}

@@ -5,7 +5,7 @@
  * a response. No I/O here: text in, text or values out.
  */
 import { Buffer } from 'node:buffer';
-import { RawJson, goQuote, goQuoteParts, goStringify } from '../codec/go-json.js';
+import { RawJson, goFoldKey, goQuote, goQuoteParts, goStringify } from '../codec/go-json.js';
 import { GoText, goFormatValue, jsonKind } from './go-text.js';
 
 /** A value to encode: plain data (encoded as Go would) or pre-encoded `RawJson`. */
@@ -47,7 +47,7 @@ export function goField(obj: Record<string, unknown>, name: string): { present: 
   let present = false;
   let value: unknown;
   for (const k in obj) {
-    if (k.length === name.length && (k === name || k.toLowerCase() === name)) {
+    if (k === name || goFoldKey(k) === name) {
       present = true;
       value = obj[k];
     }
@@ -159,7 +159,7 @@ export function lastTopLevelMember(text: string, name: string): string | undefin
     skipWs();
     const valueStart = i;
     i = endOfValue(text, i);
-    if (key.length === name.length && key.toLowerCase() === name) found = text.slice(valueStart, i);
+    if (key === name || goFoldKey(key) === name) found = text.slice(valueStart, i);
     skipWs();
     if (text[i] === ',') i++;
   }

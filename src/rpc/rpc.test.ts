@@ -276,3 +276,11 @@ test('an aborted call does not wait for a peer that stopped reading (backpressur
   await assert.rejects(call, { message: 'gave up waiting' });
   await client.close();
 });
+
+test("envelope keys match as Go's decoder matches struct fields: ſ folds to s, K (Kelvin) to k", async () => {
+  const { client, send } = rawPeer();
+  const call = client.call('X.Y', 1);
+  send('{"id":0,"reſult":"folded","error":null}');
+  assert.equal(await call, 'folded');
+  await client.close();
+});

@@ -21,7 +21,7 @@ import { GoUnmarshalTypeError, UnexpectedEndError } from './errors.js';
 export type ValueDecoder<V> = (json: unknown, d: Decoder, current: V) => V;
 
 /** The JSON kind names Go uses in `UnmarshalTypeError.Value`. */
-import { jsonKind } from '../../codec/go-json.js';
+import { goFoldKey, jsonKind } from '../../codec/go-json.js';
 
 export { jsonKind };
 
@@ -234,9 +234,7 @@ export function field<T, K extends keyof T>(key: string, prop: K, dec: ValueDeco
 }
 
 /** Go's case folding for struct keys (ASCII case, plus `ſ`≡`s` and `K` (Kelvin)≡`k`). */
-function fold(key: string): string {
-  return key.toLowerCase().replace(/ſ/g, 's');
-}
+const fold = goFoldKey;
 
 /**
  * Go's choice of struct field for a JSON key: the field whose name matches exactly, else the first
