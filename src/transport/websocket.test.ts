@@ -205,3 +205,15 @@ test('write deadline: a peer that stops reading while we write breaks the connec
   assert.match(error?.message ?? '', /write: i\/o timeout/);
   await peer.close();
 });
+
+test('dial: the signal aborts a handshake that never completes', async () => {
+  const net = await import('node:net');
+  const silent = net.createServer(() => undefined); // accepts, never answers the upgrade
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const url = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/v11/daemon`;
+  const controller = new AbortController();
+  const dial = dialWebSocket(url, { signal: controller.signal });
+  setImmediate(() => controller.abort(new Error('stopping')));
+  await assert.rejects(dial, { message: 'stopping' });
+  silent.close();
+});

@@ -152,6 +152,8 @@ export interface DialOptions extends WebSocketStreamOptions {
   handshakeTimeoutMs?: number;
   /** Largest message accepted (default 65 MiB). */
   maxPayload?: number;
+  /** Aborts the dial (connection attempt and handshake); no effect once connected. */
+  signal?: AbortSignal;
 }
 
 /** The handshake got an HTTP response that was not a 101 upgrade (Go's `websocket.DialErr`). */
@@ -171,7 +173,9 @@ export const DEFAULT_MAX_PAYLOAD = 65 * 1024 * 1024;
 
 /** Dials a websocket like fluxd does (no Origin, no subprotocol, no compression). */
 export function dialWebSocket(url: string, options: DialOptions = {}): Promise<WebSocketStream> {
+  const { signal } = options;
   return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
     const ws = new WebSocket(url, {
       headers: options.headers,
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
@@ -180,6 +184,14 @@ export function dialWebSocket(url: string, options: DialOptions = {}): Promise<W
       followRedirects: false,
     });
     let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      ws.terminate();
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    ws.once('close', () => signal?.removeEventListener('abort', onAbort));
     ws.once('unexpected-response', (_req, res) => {
       // Not a 101: read the body for the error, then drop the connection. ws reports the drop as
       // an error, which is ignored since the dial has already failed with the status.
@@ -202,6 +214,7 @@ export function dialWebSocket(url: string, options: DialOptions = {}): Promise<W
     });
     ws.once('open', () => {
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       resolve(new WebSocketStream(ws, options, url));
     });
   });
