@@ -5,7 +5,7 @@
 // Interop tests need Go: this script first builds the Go peers (test/interop/build-peers.mjs).
 // Without Go they are skipped with a loud note, except under CI=true, where a missing Go toolchain
 // or a failed build fails the run.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -36,7 +36,10 @@ if (build.status !== 0) {
   console.error('WARNING: Go interop peers could not be built; interop tests will be skipped (they are mandatory with CI=true).');
 }
 
-const files = [...testFiles('dist/src'), ...testFiles('dist/test')];
+// Only compiled tests whose TypeScript source still exists: a renamed or deleted test's old output
+// in dist/ must not run.
+const hasSource = (file) => existsSync(file.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts'));
+const files = [...testFiles('dist/src'), ...testFiles('dist/test')].filter(hasSource);
 const args = ['--test', '--test-reporter=spec', ...files];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, FLUXRPC_INTEROP_REQUIRED: ci ? '1' : '' } });
 process.exit(run.status ?? 1);
