@@ -4,6 +4,7 @@
  * here as the reference) and the encoders that concatenate pre-quoted keys (checked against the
  * original `goObject`-based ones). Property tests over valid and near-valid inputs.
  */
+import { strconvQuote } from '../../codec/go-strconv.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -185,26 +186,6 @@ test('property: formatting then parsing gives the same instant and offset (years
 
 // --- image references -------------------------------------------------------------------------
 
-/** image.ts's `goQuoteForError`, as it was. */
-function goQuoteForErrorReference(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\v') out += '\\v';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0x80 && c <= 0x9f) out += '\\u' + c.toString(16).padStart(4, '0');
-    else if (c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0xad) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
 
 /** The split-based `image.ParseRef` this package used before its `indexOf` rewrite: the reference. */
 function parseImageRefReference(s: string): ImageRef {
@@ -213,7 +194,7 @@ function parseImageRefReference(s: string): ImageRef {
   const COMPONENT = '([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
   const DOMAIN = new RegExp(`localhost|(${COMPONENT}([.]${COMPONENT})+)(:[0-9]+)?`);
   const prefixed = (msg: string, partial: ImageRef = ZERO_IMAGE_REF): InvalidImageRefError =>
-    new InvalidImageRefError(`parsing ${goQuoteForErrorReference(s)}: ${msg}`, partial);
+    new InvalidImageRefError(`parsing ${strconvQuote(s)}: ${msg}`, partial);
   if (s === '') throw prefixed(BLANK);
   if (s.startsWith('/') || s.endsWith('/')) throw prefixed(MALFORMED);
   const elements = s.split('/');

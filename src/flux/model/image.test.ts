@@ -36,6 +36,9 @@ test('parse errors have Go\u2019s text, prefixed or not', () => {
     [':tag', `parsing ":tag": ${malformed}`],
     ['a:b:c', malformed],
     ['a"b:', `parsing "a\\"b:": ${malformed}`],
+    // strconv.Quote escapes what unicode.IsPrint refuses: no-break space, zero-width space.
+    ['a\u00a0b:', `parsing "a\\u00a0b:": ${malformed}`],
+    ['/\u200b', `parsing "/\\u200b": ${malformed}`],
   ];
   for (const [input, message] of cases) {
     assert.throws(() => parseImageRef(input), (err: unknown) => err instanceof InvalidImageRefError && err.message === message, input);

@@ -3,6 +3,7 @@
  * and Docker Hub canonicalisation. A `Ref` is a JSON string (its text); a `Name` on its own (only in
  * `v9.ImageUpdate`) is the plain object `{"Domain":…,"Image":…}`.
  */
+import { strconvQuote } from '../../codec/go-strconv.js';
 import { goObject, goQuote } from './go-encode.js';
 import { field, goString, goStruct, unmarshal, type ValueDecoder } from './go-decode.js';
 import { InvalidImageRefError } from './errors.js';
@@ -43,29 +44,8 @@ export function imageRefString(r: ImageRef): string {
   return imageNameString(r) + suffix;
 }
 
-/** Go's `strconv.Quote` for the ASCII-and-UTF-8 strings a ref can hold (used in `parsing %q`). */
-function goQuoteForError(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\v') out += '\\v';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0x80 && c <= 0x9f) out += '\\u' + c.toString(16).padStart(4, '0');
-    else if (c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0xad) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
-
 function refError(s: string, msg: string, partial: ImageRef = ZERO_IMAGE_REF): InvalidImageRefError {
-  return new InvalidImageRefError(`parsing ${goQuoteForError(s)}: ${msg}`, partial);
+  return new InvalidImageRefError(`parsing ${strconvQuote(s)}: ${msg}`, partial);
 }
 
 const SHA_MARK = '@sha256:';
