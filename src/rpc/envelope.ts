@@ -64,7 +64,11 @@ export type ParsedResponse =
   /** The Go client would stop reading: every pending call fails with `message`. */
   | { kind: 'fatal'; message: string };
 
-/** Classifies one parsed response value as the Go jsonrpc client codec does. */
+/**
+ * Classifies one parsed response value as the Go jsonrpc client codec does. Limit: it works on the
+ * parsed value, so an id written `1.0` or `1e0` is taken as 1 (Go's client refuses it and fails the
+ * connection); Go servers echo the integer ids our client sends, so this only matters with other peers.
+ */
 export function classifyResponse(value: unknown): ParsedResponse {
   if (value === null) return { kind: 'fatal', message: GoText.invalidError('<nil>') };
   if (typeof value !== 'object' || Array.isArray(value)) {
