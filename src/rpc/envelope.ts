@@ -47,7 +47,7 @@ export function goField(obj: Record<string, unknown>, name: string): { present: 
   let present = false;
   let value: unknown;
   for (const k in obj) {
-    if (k === name || goFoldKey(k) === name) {
+    if (k === name || (k.length === name.length && goFoldKey(k) === name)) {
       present = true;
       value = obj[k];
     }
@@ -163,7 +163,7 @@ export function lastTopLevelMember(text: string, name: string): string | undefin
     skipWs();
     const valueStart = i;
     i = endOfValue(text, i);
-    if (key === name || goFoldKey(key) === name) found = text.slice(valueStart, i);
+    if (key === name || (key.length === name.length && goFoldKey(key) === name)) found = text.slice(valueStart, i);
     skipWs();
     if (text[i] === ',') i++;
   }
