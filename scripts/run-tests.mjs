@@ -40,6 +40,8 @@ if (build.status !== 0) {
 // in dist/ must not run.
 const hasSource = (file) => existsSync(file.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts'));
 const files = [...testFiles('dist/src'), ...testFiles('dist/test')].filter(hasSource);
-const args = ['--test', '--test-reporter=spec', ...files];
+// A bound on each test and a forced exit once a file's tests are done, so that a handle a failing
+// test left open (a server not closed after an assertion) cannot hang the run.
+const args = ['--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', ...files];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, FLUXRPC_INTEROP_REQUIRED: ci ? '1' : '' } });
 process.exit(run.status ?? 1);
