@@ -58,10 +58,11 @@ const METHODS: Record<string, Method> = {
     summary: 'Images running and available per container (fluxctl list-images).',
     flags: ['workload', 'namespace', 'fields'],
     run: async (api, ctx, p) => {
-      const workload = str(p, 'workload') ?? '<all>';
-      if (workload !== '<all>') parseId(workload);
+      const workloads = list(p, 'workload');
+      if (workloads.length > 1) throw new UsageError('call list-images: give at most one --workload (without it: every workload)');
+      const spec = workloads.length === 0 ? '<all>' : parseId(workloads[0]!).toString();
       const fields = str(p, 'fields');
-      const r = await api.listImagesWithOptions(ctx, { spec: workload, namespace: str(p, 'namespace') ?? '', overrideContainerFields: fields ? fields.split(',') : null });
+      const r = await api.listImagesWithOptions(ctx, { spec, namespace: str(p, 'namespace') ?? '', overrideContainerFields: fields ? fields.split(',') : null });
       return { json: encodeImageStatusList(r), text: imagesTable(r) };
     },
   },
@@ -124,11 +125,11 @@ export const CALL_SPEC: CommandSpec = {
   summary: 'Calls one Flux API method through a hub (or a fluxd) and prints the result.',
   flags: {
     url: { type: 'string', value: 'URL', help: 'The hub or fluxd, e.g. http://127.0.0.1:3030 (the API is under /api/flux).' },
-    token: { type: 'string', value: 'T', help: "The instance's token (Authorization: Scope-Probe token=T)." },
+    token: { type: 'string', value: 'T', help: "The instance's token (Authorization: Scope-Probe token=T); default $FLUXRPC_TOKEN, which keeps it out of ps." },
     json: { type: 'boolean', help: 'Print the result as JSON (as Go writes it) instead of a table.' },
-    timeout: { type: 'string', value: 'DURATION', help: 'Give up after this long.', default: '30s' },
+    timeout: { type: 'string', value: 'DURATION', help: 'Give up after this long (0: no limit).', default: '30s' },
     namespace: { type: 'string', value: 'NS', help: 'list-services, list-images: only this namespace.' },
-    workload: { type: 'string', value: 'ID', multiple: true, help: 'list-services, list-images, update-manifests: this workload (ns:kind/name); repeatable.' },
+    workload: { type: 'string', value: 'ID', multiple: true, help: 'list-services, update-manifests: this workload (ns:kind/name), repeatable; list-images: one workload.' },
     fields: { type: 'string', value: 'F,G', help: 'list-images: container fields to compute (Name,Current,LatestFiltered,Available,…).' },
     all: { type: 'boolean', help: 'update-manifests: every workload.' },
     image: { type: 'string', value: 'REF', help: 'update-manifests: release this image (repo:tag).' },
@@ -172,6 +173,7 @@ function updateSpec(p: Parsed): UpdateSpec {
   const workloads = list(p, 'workload');
   workloads.forEach(parseId);
   if (workloads.length === 0 && !bool(p, 'all')) throw new UsageError('update-manifests: give --workload ID (repeatable) or --all');
+  if (workloads.length > 0 && bool(p, 'all')) throw new UsageError('update-manifests: --all does not go with --workload (use --exclude ID to leave workloads out)');
   const image = str(p, 'image');
   if ((image === undefined) === !bool(p, 'update-all-images')) throw new UsageError('update-manifests: give either --image REF or --update-all-images');
   if (image !== undefined) {
@@ -226,9 +228,13 @@ export async function callCommand(argv: string[], io: Io): Promise<number> {
   if (!method.args && args.length > 0) throw new UsageError(`call ${methodName}: unexpected argument ${JSON.stringify(args[0])}`);
   const url = parseHttpUrl(required(CALL_SPEC, p, 'url'), 'url');
   const timeoutMs = parseDuration(str(p, 'timeout') ?? '30s', 'timeout');
-  const api = new FluxHttpClient({ baseUrl: fluxdApiBase(url.href), token: str(p, 'token'), userAgent: DEFAULT_USER_AGENT, ...(timeoutMs > 0 ? { timeoutMs } : {}) });
-  const ctx = { signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : new AbortController().signal };
-  const r = await method.run(api, ctx, p, args);
+  const token = str(p, 'token') ?? (io.env.FLUXRPC_TOKEN || undefined);
+  // The client's own timeout (not an AbortSignal.timeout as well), so that the error says what
+  // timed out; the signal is for Ctrl+C/SIGTERM.
+  const api = new FluxHttpClient({ baseUrl: fluxdApiBase(url.href), token, userAgent: DEFAULT_USER_AGENT, ...(timeoutMs > 0 ? { timeoutMs } : {}) });
+  const stop = new AbortController();
+  void io.stopped.then(() => stop.abort(new Error('interrupted')));
+  const r = await method.run(api, { signal: stop.signal }, p, args);
   io.out(bool(p, 'json') ? r.json + '\n' : r.text);
   return 0;
 }

@@ -5,9 +5,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DaemonConnector } from '../connector/connector.js';
+import { DemoCluster } from '../demo/cluster.js';
+import { Hub } from '../hub/hub.js';
 import { run } from './cli.js';
+import { waitForDaemon } from './demo-command.js';
 import { parseDuration, parseListen, UsageError } from './flags.js';
 import type { Io } from './io.js';
 
@@ -19,13 +25,13 @@ interface Captured extends Io {
   waitFor(re: RegExp): Promise<RegExpExecArray>;
 }
 
-function io(): Captured {
+function io(env: Record<string, string> = {}): Captured {
   let stop!: () => void;
   const waiters: { re: RegExp; resolve(m: RegExpExecArray): void }[] = [];
   const c: Captured = {
     stdout: '',
     stderr: '',
-    env: {},
+    env,
     stopped: new Promise<void>((r) => (stop = r)),
     stop: () => stop(),
     out(t) {
@@ -47,9 +53,23 @@ function io(): Captured {
 }
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const c = io();
+  return cliEnv({}, ...argv);
+}
+
+async function cliEnv(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const c = io(env);
   const code = await run(argv, c);
   return { code, out: c.stdout, err: c.stderr };
+}
+
+/** A loopback HTTP server that takes requests and never answers them. */
+async function silentServer(): Promise<{ url: string; arrived: Promise<void>; close(): void }> {
+  let arrive!: () => void;
+  const arrived = new Promise<void>((r) => (arrive = r));
+  const server = http.createServer(() => arrive());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, arrived, close: () => (server.closeAllConnections(), server.close()) };
 }
 
 test('durations and addresses parse like Go flags', () => {
@@ -59,6 +79,11 @@ test('durations and addresses parse like Go flags', () => {
   assert.equal(parseDuration('1.5h', 'x'), 5_400_000);
   assert.equal(parseDuration('0', 'x'), 0);
   for (const bad of ['', '10', 's', '10 s', '-1s', '1d']) assert.throws(() => parseDuration(bad, 'x'), UsageError, bad);
+  // Node runs timers of at most 2^31−1 ms; longer ones would fire after 1 ms.
+  assert.equal(parseDuration('596h', 'x'), 2_145_600_000);
+  assert.equal(parseDuration('2147483647ms', 'x'), 2 ** 31 - 1);
+  assert.throws(() => parseDuration('2147483648ms', 'x'), UsageError);
+  assert.throws(() => parseDuration('600h', 'call-timeout'), { name: 'UsageError', message: '--call-timeout 600h is too long: at most 596h31m23.647s' });
   assert.deepEqual(parseListen('127.0.0.1:3030'), { host: '127.0.0.1', port: 3030 });
   assert.deepEqual(parseListen(':8080'), { host: '0.0.0.0', port: 8080 });
   assert.deepEqual(parseListen('[::1]:0'), { host: '::1', port: 0 });
@@ -66,12 +91,79 @@ test('durations and addresses parse like Go flags', () => {
 });
 
 test('bad usage is one line on stderr and exit status 2', async () => {
-  for (const argv of [['nope'], ['hub', '--bogus'], ['daemon', '--connect', 'ftp://x', '--demo'], ['daemon', '--connect', 'ws://x'], ['call', '--url', 'http://x', 'frobnicate'], ['call', '--url', 'http://x', 'version', '--namespace', 'a'], ['call', 'ping'], ['hub', '--call-timeout', 'soon']]) {
+  const nowhere = 'http://127.0.0.1:1';
+  for (const argv of [
+    ['nope'],
+    ['hub', '--bogus'],
+    ['daemon', '--connect', 'ftp://x', '--demo'],
+    ['daemon', '--connect', 'ws://x'],
+    ['call', '--url', 'http://x', 'frobnicate'],
+    ['call', '--url', 'http://x', 'version', '--namespace', 'a'],
+    ['call', 'ping'],
+    ['hub', '--call-timeout', 'soon'],
+    ['daemon', '--connect', nowhere, '--fluxd', nowhere, '--rpc-timeout', '0'],
+    ['call', '--url', nowhere, '--timeout', '600h', 'ping'],
+    ['call', '--url', nowhere, 'list-images', '--workload', 'not-an-id'],
+    ['call', '--url', nowhere, 'list-images', '--workload', 'default:deployment/a', '--workload', 'default:deployment/b'],
+    ['call', '--url', nowhere, 'update-manifests', '--all', '--workload', 'default:deployment/a', '--update-all-images'],
+  ]) {
     const r = await cli(...argv);
     assert.equal(r.code, 2, argv.join(' '));
     assert.equal(r.out, '');
     assert.match(r.err, /^fluxrpc: [^\n]+\n$/, argv.join(' '));
   }
+  assert.equal((await cli('call', '--url', nowhere, 'list-images', '--workload', 'not-an-id')).err, 'fluxrpc: invalid workload ID "not-an-id": use namespace:kind/name, e.g. default:deployment/podinfo\n');
+  assert.equal((await cli('daemon', '--connect', nowhere, '--demo', '--rpc-timeout', '0s')).err, 'fluxrpc: --rpc-timeout must be more than 0\n');
+  assert.equal((await cli('call', '--url', nowhere, 'update-manifests', '--all', '--workload', 'default:deployment/a', '--update-all-images')).err, 'fluxrpc: update-manifests: --all does not go with --workload (use --exclude ID to leave workloads out)\n');
+});
+
+describe('call against a server that never answers', { timeout: 10_000 }, () => {
+  test('Ctrl+C/SIGTERM stops the call: one line, exit status 1', async () => {
+    const server = await silentServer();
+    try {
+      const c = io();
+      const done = run(['call', '--url', server.url, '--token', 't', 'ping'], c);
+      await server.arrived;
+      c.stop();
+      assert.equal(await done, 1);
+      assert.equal(c.stderr, 'fluxrpc call: interrupted\n');
+    } finally {
+      server.close();
+    }
+  });
+
+  test('--timeout says what timed out', async () => {
+    const server = await silentServer();
+    try {
+      const r = await cli('call', '--url', server.url, '--timeout', '50ms', 'ping');
+      assert.equal(r.code, 1);
+      assert.equal(r.err, `fluxrpc call: executing HTTP request: GET ${server.url}/api/flux/v11/ping: no complete reply within 50 ms\n`);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('the demo waits for its daemon', { timeout: 10_000 }, () => {
+  test('until the hub has registered it, or fails with one line at the first failed dial', async () => {
+    const hub = new Hub({ tokens: new Map([['tok', 'demo']]) });
+    const addr = await hub.listen(0, '127.0.0.1');
+    const refused = new DaemonConnector({ url: addr.url, token: 'wrong', implementation: new DemoCluster() });
+    const good = new DaemonConnector({ url: addr.url, token: 'tok', implementation: new DemoCluster() });
+    try {
+      const failed = waitForDaemon(hub.registry, 'demo', refused);
+      refused.start();
+      await assert.rejects(failed, { message: `the demo daemon could not connect to the hub: connecting to websocket ${addr.url.replace('http', 'ws')}/v11/daemon (http status code = 401)` });
+      const up = waitForDaemon(hub.registry, 'demo', good);
+      good.start();
+      await up;
+      assert.equal(hub.registry.isConnected('demo'), true);
+    } finally {
+      await refused.close();
+      await good.close();
+      await hub.close();
+    }
+  });
 });
 
 test('--help works on every command', async () => {
@@ -96,8 +188,9 @@ describe('hub, daemon and call together', { timeout: 30_000 }, () => {
     const [, url] = await hubIo.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     const [, token] = await hubIo.waitFor(/generated a token for instance "default" \(shown only now\):\n {2}(\S+)\n/);
 
-    const daemonIo = io();
-    const daemonDone = run(['daemon', '--connect', `${url}/api/flux`, '--token', token!, '--demo', '--log-level', 'info'], daemonIo);
+    // The daemon's token from FLUXRPC_TOKEN (not in argv, where ps would show it).
+    const daemonIo = io({ FLUXRPC_TOKEN: token! });
+    const daemonDone = run(['daemon', '--connect', `${url}/api/flux`, '--demo', '--log-level', 'info'], daemonIo);
     // Wait until the hub routes calls to it.
     let r = await cli('call', '--url', url!, '--token', token!, 'ping');
     while (r.code !== 0) {
@@ -114,6 +207,10 @@ describe('hub, daemon and call together', { timeout: 30_000 }, () => {
     assert.match(table.out, /^WORKLOAD +CONTAINER +IMAGE +RELEASE +POLICY\nshop:statefulset\/redis +redis +docker\.io\/library\/redis:6\.0\.9 +ready \(3\/3\) +locked,tag\.redis=semver:\^6\n$/);
     const json = await cli('call', '--url', url!, '--token', token!, 'list-images', '--workload', 'default:deployment/podinfo', '--json');
     assert.equal(JSON.parse(json.out)[0].Containers[0].LatestFiltered.ID, 'ghcr.io/stefanprodan/podinfo:5.2.1');
+    // --workload picks that workload only (the first listed is podinfo either way).
+    const one = await cliEnv({ FLUXRPC_TOKEN: token! }, 'call', '--url', url!, 'list-images', '--workload', 'default:deployment/helloworld', '--json');
+    assert.equal(one.code, 0, one.err);
+    assert.deepEqual((JSON.parse(one.out) as { ID: string }[]).map((s) => s.ID), ['default:deployment/helloworld']);
 
     const release = await cli('call', '--url', url!, '--token', token!, 'update-manifests', '--workload', 'default:deployment/helloworld', '--update-all-images', '--json');
     const job = JSON.parse(release.out) as string;

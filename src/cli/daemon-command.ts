@@ -6,7 +6,7 @@ import { inferEndpoints } from '../connector/endpoints.js';
 import { encodeEvent } from '../flux/model/index.js';
 import type { DaemonImplementation, ProtocolVersion } from '../flux/api.js';
 import { DemoCluster } from '../demo/cluster.js';
-import { bool, helpText, parseDuration, parseFlags, parseHttpUrl, parseProtocol, required, str, UsageError, type CommandSpec } from './flags.js';
+import { bool, helpText, parseFlags, parseHttpUrl, parseProtocol, positiveDuration, required, str, UsageError, type CommandSpec } from './flags.js';
 import { parseLogLevel } from './hub-command.js';
 import type { Io } from './io.js';
 
@@ -16,7 +16,7 @@ export const DAEMON_SPEC: CommandSpec = {
   summary: "Connects to a hub as fluxd's --connect does, and serves the Flux API on that connection: relayed to a real fluxd's HTTP API (--fluxd), or a built-in sample cluster (--demo). Reconnects until stopped.",
   flags: {
     connect: { type: 'string', value: 'URL', help: 'The hub (ws, wss, http or https), e.g. http://127.0.0.1:3030/api/flux.' },
-    token: { type: 'string', value: 'T', help: "The instance's token." },
+    token: { type: 'string', value: 'T', help: "The instance's token; default $FLUXRPC_TOKEN, which keeps it out of ps." },
     fluxd: { type: 'string', value: 'URL', help: "Relay each call to this fluxd's HTTP API, e.g. http://127.0.0.1:3030/api/flux." },
     demo: { type: 'boolean', help: 'Serve a built-in sample cluster (a few workloads and images).' },
     'rpc-timeout': { type: 'string', value: 'DURATION', help: 'Longest an operation requested by the hub may take.', default: '10s' },
@@ -52,10 +52,10 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     throw new UsageError(`invalid --connect ${JSON.stringify(url)}: ${(e as Error).message}`);
   }
-  const token = str(p, 'token') ?? '';
+  const token = str(p, 'token') ?? io.env.FLUXRPC_TOKEN ?? '';
   const fluxd = str(p, 'fluxd');
   if ((fluxd === undefined) === !bool(p, 'demo')) throw new UsageError('daemon: give either --fluxd URL or --demo (see fluxrpc daemon --help)');
-  const rpcTimeoutMs = parseDuration(str(p, 'rpc-timeout') ?? '10s', 'rpc-timeout');
+  const rpcTimeoutMs = positiveDuration(str(p, 'rpc-timeout') ?? '10s', 'rpc-timeout');
   const protocol = parseProtocol(str(p, 'protocol') ?? '11');
   const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const userAgent = str(p, 'user-agent');

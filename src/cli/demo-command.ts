@@ -5,6 +5,8 @@
  */
 import { generateToken } from '../hub/auth.js';
 import { Hub, type ListenAddress } from '../hub/hub.js';
+import type { DaemonRegistry } from '../hub/registry.js';
+import type { DaemonConnector } from '../connector/connector.js';
 import { jsonLogger } from '../connector/log.js';
 import { FluxHttpClient } from '../http/client.js';
 import { DEFAULT_USER_AGENT } from '../connector/version.js';
@@ -26,6 +28,31 @@ export const DEMO_SPEC: CommandSpec = {
 
 const INSTANCE = 'demo';
 
+/**
+ * Resolves once the hub has registered `connector`'s daemon for `instance`. Rejects with one line
+ * at the connector's first failure (a failed dial, a lost connection, a stop) or after `limitMs`.
+ */
+export function waitForDaemon(registry: DaemonRegistry, instance: string, connector: DaemonConnector, limitMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      off();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => finish(new Error(`the demo daemon did not connect to the hub within ${limitMs / 1000} s`)), limitMs);
+    const off = connector.subscribe((e) => {
+      if (e.type === 'dial-failed') finish(new Error(`the demo daemon could not connect to the hub: ${e.error.message}`));
+      else if (e.type === 'disconnected') finish(new Error(`the demo daemon lost its connection to the hub${e.error ? `: ${e.error.message}` : ''}`));
+      else if (e.type === 'closed' || e.type === 'deprecated') finish(e.error ?? new Error('the demo daemon stopped'));
+    });
+    void registry.whenConnected(instance).then(() => finish());
+  });
+}
+
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const p = parseFlags(DEMO_SPEC, argv);
   if (p.help) return io.out(helpText(DEMO_SPEC)), 0;
@@ -45,10 +72,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const connector = demoConnector({ url: `${addr.url}/api/flux`, token, logger });
   try {
     io.out(`fluxrpc demo: hub listening on ${addr.url}, instance "${INSTANCE}"\n`);
-    const up = connector.next('connected');
+    const up = waitForDaemon(hub.registry, INSTANCE, connector);
     connector.start();
-    await Promise.race([up, connector.closed.then((e) => Promise.reject(e ?? new Error('the demo daemon stopped')))]);
-    while (!hub.registry.isConnected(INSTANCE)) await new Promise((r) => setTimeout(r, 5));
+    await up;
     io.out(`fluxrpc demo: demo daemon connected (protocol v${connector.protocol}, ${connector.url})\n\n`);
 
     const api = new FluxHttpClient({ baseUrl: `${addr.url}/api/flux`, token, userAgent: DEFAULT_USER_AGENT, timeoutMs: 10_000 });

@@ -3,7 +3,7 @@ import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
 import { jsonLogger, type LogLevel } from '../connector/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
-import { helpText, parseDuration, parseFlags, parseListen, parseProtocol, str, UsageError, type CommandSpec } from './flags.js';
+import { helpText, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
 import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
@@ -36,8 +36,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const p = parseFlags(HUB_SPEC, argv);
   if (p.help) return io.out(helpText(HUB_SPEC)), 0;
   const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3030');
-  const callTimeoutMs = parseDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
-  if (!(callTimeoutMs > 0)) throw new UsageError('--call-timeout must be more than 0');
+  const callTimeoutMs = positiveDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
   const minProtocol: ProtocolVersion = parseProtocol(str(p, 'min-protocol') ?? '6');
   const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const file = str(p, 'tokens');

@@ -4,6 +4,6 @@ export interface Io {
   err(text: string): void;
   /** Resolves when the command should stop (SIGINT/SIGTERM for the real CLI). */
   stopped: Promise<void>;
-  /** Environment (for FLUXRPC_* defaults). */
+  /** Environment: `FLUXRPC_TOKEN` is the default of `--token` (daemon, call). */
   env: Record<string, string | undefined>;
 }

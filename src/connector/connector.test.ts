@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { Client } from '../rpc/client.js';
 import { memoryPipe } from '../transport/memory.js';
 import type { ByteStream } from '../transport/byte-stream.js';
@@ -111,6 +111,27 @@ describe('DaemonConnector', { timeout: 20_000 }, () => {
     assert.deepEqual(seen, ['connecting#1', 'dial-failed:connect ECONNREFUSED', 'waiting', 'closed']);
   });
 
+  test('close() during a dial aborts it and returns at once', async () => {
+    const aborted: unknown[] = [];
+    // A dial that never completes by itself.
+    const dial: DialFunction = (_url, { signal }) =>
+      new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => {
+          aborted.push(signal.reason);
+          reject(signal.reason);
+        }),
+      );
+    const c = new DaemonConnector({ url: 'ws://hub', implementation: new DemoCluster(), dial, backoff: FAST });
+    const seen = record(c);
+    const dialing = c.next('connecting');
+    c.start();
+    await dialing;
+    await c.close();
+    assert.equal(await c.closed, undefined);
+    assert.deepEqual(seen, ['connecting#1', 'closed'], 'an aborted dial is no failure');
+    assert.equal(aborted.length, 1);
+  });
+
   test('bad options are refused', () => {
     assert.throws(() => new DaemonConnector({ url: 'tcp://x', implementation: new DemoCluster() }), /unsupported scheme tcp/);
     assert.throws(() => new DaemonConnector({ url: 'ws://x', protocol: 12 as never, implementation: new DemoCluster() }), /protocol/);
@@ -144,6 +165,33 @@ describe('DaemonConnector over a real websocket', { timeout: 20_000 }, () => {
       assert.equal(requests[0]!['sec-websocket-protocol'], undefined);
     } finally {
       await c.close();
+      server.close();
+    }
+  });
+
+  test('close() aborts a websocket handshake the upstream never answers', async () => {
+    const sockets: net.Socket[] = [];
+    let accept!: (s: net.Socket) => void;
+    const accepted = new Promise<net.Socket>((r) => (accept = r));
+    // Takes the connection and the upgrade request, and never answers.
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      s.resume();
+      accept(s);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const c = new DaemonConnector({ url: `ws://127.0.0.1:${port}`, implementation: new DemoCluster(), handshakeTimeoutMs: 600_000, backoff: FAST });
+    const seen = record(c);
+    try {
+      c.start();
+      const socket = await accepted;
+      const gone = new Promise<void>((r) => socket.once('close', () => r()));
+      await c.close();
+      await gone; // the dial's TCP connection is closed too
+      assert.deepEqual(seen, ['connecting#1', 'closed']);
+    } finally {
+      for (const s of sockets) s.destroy();
       server.close();
     }
   });

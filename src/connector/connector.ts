@@ -45,7 +45,8 @@ export type ConnectorEvent =
   | { type: 'closed'; error: Error | undefined };
 
 export interface DialFunction {
-  (url: string, options: { headers: Record<string, string>; handshakeTimeoutMs: number }): Promise<ByteStream>;
+  /** `signal` aborts the attempt (connection and handshake) when the connector is closed. */
+  (url: string, options: { headers: Record<string, string>; handshakeTimeoutMs: number; signal: AbortSignal }): Promise<ByteStream>;
 }
 
 export interface ServeFunction {
@@ -102,6 +103,8 @@ export class DaemonConnector {
   private current: ServerConnection | undefined;
   private connectedAt: Date | undefined;
   private wake: (() => void) | undefined;
+  /** Aborts the dial in progress, if any. */
+  private dialing: AbortController | undefined;
   private resolveClosed!: (e: Error | undefined) => void;
 
   constructor(private readonly options: ConnectorOptions) {
@@ -160,6 +163,7 @@ export class DaemonConnector {
     }
     this.current?.close();
     this.wake?.();
+    this.dialing?.abort(new Error('the connector was closed'));
     await this.closed;
   }
 
@@ -190,9 +194,11 @@ export class DaemonConnector {
       this.emit({ type: 'connecting', url: this.url, attempt });
       this.log.info('connecting', { attempt });
       let stream: ByteStream;
+      const dialing = (this.dialing = new AbortController());
       try {
-        stream = await (this.options.dial ?? defaultDial)(this.url, { headers: this.headers, handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000 });
+        stream = await (this.options.dial ?? defaultDial)(this.url, { headers: this.headers, handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000, signal: dialing.signal });
       } catch (e) {
+        if (this.stopping) break; // close() aborted the dial: not a failure
         const error = e as Error;
         const status = error instanceof DialError ? error.status : undefined;
         if (status === 410) {
@@ -206,6 +212,8 @@ export class DaemonConnector {
         this.log.warn('connection attempt failed', { error: `executing websocket ${this.url}: ${error.message}`, status, hint: status === 401 ? 'the upstream rejected the token' : undefined });
         await this.pause(backoffDelay(this.policy, failures, this.options.random));
         continue;
+      } finally {
+        this.dialing = undefined;
       }
       if (this.stopping) {
         stream.close();

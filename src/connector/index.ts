@@ -8,8 +8,10 @@
  *   cap, with jitter (backoff.ts); fluxd waits a fixed 5 s;
  * - 410 Gone stops the connector (`closed` resolves with `DeprecatedError`) instead of exiting the
  *   process; the CLI then exits 1, as fluxd does;
- * - `close()` also interrupts a wait, and does not wait more than a second for the upstream to end
- *   the connection after our close frame (a Go upstream leaves that to us);
+ * - `close()` also interrupts a wait or a dial in progress; on a connection it sends the close
+ *   frame and closes TCP as soon as the frame is flushed, without waiting for the upstream's reply
+ *   (a Go upstream leaves closing to us); only an upstream that does not read is given up to the
+ *   websocket write deadline (`writeWaitMs`, 10 s) before the connection is cut;
  * - the User-Agent is `fluxrpc/<version>` unless set (fluxd sends `fluxd/<version>`);
  * - protocol 6 serves the V6-era flat replies (what a V6 upstream client expects).
  */

@@ -3,8 +3,9 @@
  * stand-in for pino: the connector, hub and CLI need levels, child loggers with fixed fields and one
  * line per event, nothing more.
  *
- * Secrets: callers never pass tokens in fields; `redact` below is the one place that would
- * scrub an `Authorization` value should one slip into an error message.
+ * Secrets: callers never pass tokens in fields; should one slip into a message or a field anyway
+ * (an error text quoting a header, a string built from one), `redact` scrubs every string of the
+ * line, at any depth, as it is written.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -29,10 +30,11 @@ export interface JsonLoggerOptions {
   now?: () => Date;
 }
 
-/** Turns values that do not serialise well (errors, bigint) into plain JSON. */
-function plain(value: unknown): unknown {
+/** JSON.stringify's replacer: errors as their message, bigints as text, every string redacted. */
+function plain(_key: string, value: unknown): unknown {
   if (value instanceof Error) return redact(value.message);
   if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return redact(value);
   return value;
 }
 
@@ -48,8 +50,8 @@ export function jsonLogger(options: JsonLoggerOptions = {}, base: LogFields = {}
   const log = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
     if (LEVELS[level] < min) return;
     const record: LogFields = { time: now().toISOString(), level, msg, ...base };
-    for (const [k, v] of Object.entries(fields)) if (v !== undefined) record[k] = plain(v);
-    write(JSON.stringify(record));
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) record[k] = v;
+    write(JSON.stringify(record, plain));
   };
   return {
     debug: log('debug'),

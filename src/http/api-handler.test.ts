@@ -356,6 +356,7 @@ test('callTimeoutMs: the call is aborted and answered with UnavailableError', as
   assert.equal(signal?.aborted, true);
   assert.ok(signal?.reason instanceof UnavailableError);
   assert.throws(() => createFluxHttpHandler({ resolve: () => api, callTimeoutMs: 0 }), RangeError);
+  assert.throws(() => createFluxHttpHandler({ resolve: () => api, callTimeoutMs: 2 ** 31 }), RangeError);
 });
 
 test('the call is aborted when the HTTP client goes away; nothing is written', async () => {

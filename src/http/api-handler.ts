@@ -16,6 +16,7 @@ import { strconvQuote } from '../flux/policy/go-strings.js';
 import { DEFAULT_MAX_BODY_BYTES, decodeRequestBody, readRequestBody } from './body.js';
 import { ApiDeprecatedError, ApiNotFoundError, HttpRequestError } from './errors.js';
 import { cleanPath, GoQuery, goPathEscape, goPathUnescape, muxQueryVar, splitRequestTarget, UrlEscapeError } from './go-url.js';
+import { htmlEscape } from './html.js';
 import { emptyResponse, errorResponse, jsonResponse, writeError, TEXT_CONTENT_TYPE } from './respond.js';
 import { matchRoute, PUBLIC_KEY_CODEC, ROUTES, type ApiRoute, type RouteName } from './routes.js';
 
@@ -191,9 +192,8 @@ function normaliseBase(basePath: string | undefined): string {
   return base;
 }
 
-function htmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
-}
+/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Go's `http.Redirect(w, r, url, 301)`, as ServeMux does for unclean paths. */
 function redirect(req: IncomingMessage, res: ServerResponse, location: string): void {
@@ -211,7 +211,7 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
   const base = normaliseBase(options.basePath);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const callTimeoutMs = options.callTimeoutMs;
-  if (callTimeoutMs !== undefined && !(callTimeoutMs > 0)) throw new RangeError(`callTimeoutMs must be positive, got ${callTimeoutMs}`);
+  if (callTimeoutMs !== undefined && !(callTimeoutMs > 0 && callTimeoutMs <= MAX_TIMER_MS)) throw new RangeError(`callTimeoutMs must be positive and at most ${MAX_TIMER_MS} (a Node timer's limit), got ${callTimeoutMs}`);
 
   return async function fluxHttpHandler(req, res) {
     let target = req.url ?? '/';

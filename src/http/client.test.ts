@@ -305,6 +305,10 @@ test('constructor checks; URLs as Go\'s MakeURL builds them', () => {
   assert.throws(() => new FluxHttpClient({ baseUrl: 'not a url' }), TypeError);
   assert.throws(() => new FluxHttpClient({ baseUrl: 'ftp://x/' }), TypeError);
   assert.throws(() => new FluxHttpClient({ baseUrl: 'http://x/', timeoutMs: 0 }), RangeError);
+  // Longer than a Node timer: it would fire after 1 ms.
+  assert.throws(() => new FluxHttpClient({ baseUrl: 'http://x/', timeoutMs: 2 ** 31 }), RangeError);
+  assert.throws(() => new FluxHttpClient({ baseUrl: 'http://x/', timeoutMs: 600 * 3_600_000 }), /at most 2147483647/);
+  new FluxHttpClient({ baseUrl: 'http://x/', timeoutMs: 2 ** 31 - 1 });
   const c = new FluxHttpClient({ baseUrl: 'http://fluxd:3030/api/flux/?q=1' });
   assert.equal(c.url({ path: '/v11/ping' } as never), 'http://fluxd:3030/api/flux/v11/ping');
   assert.equal(new FluxHttpClient({ baseUrl: 'https://hub.example' }).url({ path: '/v6/jobs' } as never, [['id', 'a b']]), 'https://hub.example/v6/jobs?id=a+b');

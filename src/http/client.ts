@@ -43,7 +43,7 @@ export interface FluxHttpClientOptions {
   token?: string;
   /** `User-Agent` (default Go's `Go-http-client/1.1`, what fluxctl sends). */
   userAgent?: string;
-  /** Per request: no complete reply within this many ms → `HttpTimeoutError` (default: none). */
+  /** Per request: no complete reply within this many ms → `HttpTimeoutError` (default: none; at most 2^31−1). */
   timeoutMs?: number;
   /** node:http agent (default: the global agent of the URL's protocol). */
   agent?: http.Agent;
@@ -57,6 +57,9 @@ export interface FluxHttpClientOptions {
 }
 
 const SUCCESS = new Set([200, 201, 202, 204]);
+
+/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface RawReply {
   status: number;
@@ -95,6 +98,7 @@ export class FluxHttpClient implements FluxApi {
       throw new TypeError(`Flux API base URL must be http or https, got ${JSON.stringify(options.baseUrl)}`);
     }
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
+    if (options.timeoutMs !== undefined && options.timeoutMs > MAX_TIMER_MS) throw new RangeError(`timeoutMs must be at most ${MAX_TIMER_MS} (a Node timer's limit), got ${options.timeoutMs}`);
     this.base = base;
     this.token = options.token ?? '';
     this.userAgent = options.userAgent ?? 'Go-http-client/1.1';

@@ -67,7 +67,8 @@ export {
   unauthorizedHelp,
   apiNotFoundHelp,
 } from './errors.js';
-export { writeError, errorResponse, errorBody, jsonResponse, emptyResponse, toFluxError, statusForFluxError, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './respond.js';
+export { writeError, errorResponse, errorBody, jsonResponse, emptyResponse, send, toFluxError, statusForFluxError, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './respond.js';
+export { htmlEscape } from './html.js';
 export { readRequestBody, decodeRequestBody, parseEventBody, badRequest, DEFAULT_MAX_BODY_BYTES } from './body.js';
 export { negotiateContentType, parseAccept, type AcceptSpec } from './accept.js';
 export { injectRequest, type InjectRequest, type InjectResponse } from './inject.js';

@@ -17,7 +17,8 @@ function acceptLines(req: IncomingMessage): readonly string[] {
   return req.headersDistinct?.['accept'] ?? (req.headers.accept === undefined ? [] : [req.headers.accept]);
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+/** A whole reply with a `Content-Length` (a HEAD request gets the headers only, as node:http does). */
+export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -32,6 +32,18 @@ test('token files: a JSON object token → instance, with clear errors', () => {
   assert.throws(() => parseTokens('{'), /not valid JSON/);
   assert.throws(() => parseTokens('{}'), /no tokens/);
   assert.throws(() => parseTokens('{"t":1}'), /must be a string/);
+  // Errors found by the token check name the file too.
+  const empty = join(dir, 'empty.json');
+  writeFileSync(empty, '{"":"prod"}');
+  assert.throws(() => loadTokenFile(empty), { name: 'TokenFileError', message: `${empty}: an empty token (for instance "prod"): tokens must not be empty` });
+  assert.throws(() => parseTokens('{"t":"bad name"}', 'f.json'), /^TokenFileError: f\.json: bad instance name/);
+});
+
+test('tokens with whitespace at either end are refused (the header is trimmed: they could never match)', () => {
+  for (const token of [' t', 't ', 't\n', '\tt']) {
+    assert.throws(() => parseTokens(JSON.stringify({ [token]: 'prod' }), 'f.json'), { name: 'TokenFileError', message: 'f.json: the token for instance "prod" starts or ends with whitespace, so it could never match: remove it' }, JSON.stringify(token));
+  }
+  assert.deepEqual([...parseTokens('{"a b":"prod"}')], [['a b', 'prod']], 'inner whitespace is fine');
 });
 
 test('generated tokens are long, URL-safe and different', () => {

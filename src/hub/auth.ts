@@ -24,7 +24,9 @@ export class TokenAuth {
   constructor(tokens: ReadonlyMap<string, string>) {
     this.entries = [];
     for (const [token, instance] of tokens) {
-      if (token === '') throw new TokenFileError('tokens must not be empty');
+      if (token === '') throw new TokenFileError(`an empty token (for instance ${JSON.stringify(instance)}): tokens must not be empty`);
+      // The Authorization header is trimmed, so such a token could never match.
+      if (token.trim() !== token) throw new TokenFileError(`the token for instance ${JSON.stringify(instance)} starts or ends with whitespace, so it could never match: remove it`);
       if (!INSTANCE_NAME.test(instance)) throw new TokenFileError(`bad instance name ${JSON.stringify(instance)}: use letters, digits, '_', '.', '-' (at most 63)`);
       this.entries.push({ digest: digest(token), instance });
     }
@@ -75,6 +77,11 @@ export function parseTokens(text: string, source = 'tokens'): Map<string, string
     out.set(token, instance);
   }
   if (out.size === 0) throw new TokenFileError(`${source}: no tokens`);
-  new TokenAuth(out); // validates
+  try {
+    new TokenAuth(out); // validates
+  } catch (e) {
+    if (e instanceof TokenFileError) throw new TokenFileError(`${source}: ${e.message}`);
+    throw e;
+  }
   return out;
 }

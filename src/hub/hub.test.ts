@@ -4,6 +4,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type { ProtocolVersion } from '../flux/api.js';
 import { FluxError, encodeEvent, decodeEvent, type FluxEvent } from '../flux/model/index.js';
 import { FluxHttpClient } from '../http/client.js';
@@ -12,7 +13,7 @@ import { dialWebSocket, DialError } from '../transport/websocket.js';
 import { DaemonConnector, DeprecatedError, type ConnectorOptions } from '../connector/connector.js';
 import { DemoCluster } from '../demo/cluster.js';
 import type { DaemonImplementation } from '../flux/api.js';
-import { Hub, type ListenAddress } from './hub.js';
+import { Hub, DEFAULT_MAX_EVENT_BYTES, type ListenAddress } from './hub.js';
 
 const TOKENS = new Map([
   ['tok-prod', 'prod'],
@@ -48,6 +49,30 @@ async function connected(hub: Hub, c: DaemonConnector, instance = 'prod'): Promi
 }
 
 const api = (addr: ListenAddress, token = 'tok-prod', base = '/api/flux') => new FluxHttpClient({ baseUrl: addr.url + base, token });
+
+/**
+ * Sends `head` on a raw loopback connection (and `body` once the hub has answered `100 Continue`),
+ * and resolves with everything the hub wrote once it has closed the connection.
+ */
+function rawExchange(addr: ListenAddress, head: string, body?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    let bodySent = body === undefined;
+    const socket = net.connect(addr.port, '127.0.0.1', () => socket.write(head));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (!bodySent && received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+        bodySent = true;
+        socket.write(body!);
+      }
+    });
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+  });
+}
+
+const H2C = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n';
 
 describe('hub', { timeout: 30_000 }, () => {
   let hub: Hub;
@@ -102,6 +127,47 @@ describe('hub', { timeout: 30_000 }, () => {
     assert.equal(bad.status, 400);
     const anon = await fetch(`${addr.url}/v6/events`, { method: 'POST', body: '{}' });
     assert.equal(anon.status, 401);
+  });
+
+  test('requests with an Upgrade header that are no daemon registration are served as plain HTTP, then closed', async () => {
+    const health = await rawExchange(addr, `GET /healthz HTTP/1.1\r\nHost: hub\r\n${H2C}\r\n`);
+    assert.match(health, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(health, /\r\nConnection: close\r\n/i);
+    assert.ok(health.endsWith('\r\n\r\nok\n'), health);
+    // A websocket upgrade of a path that is not a registration route is no registration either.
+    assert.match(await rawExchange(addr, `GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok\n$/);
+    // An API route with a body (curl --http2 -d … offers h2c and waits for 100 Continue).
+    const event = '{"type":"other","message":"via h2c offer","serviceIDs":["default:deployment/podinfo"]}';
+    const posted = await rawExchange(
+      addr,
+      `POST /api/flux/v6/events HTTP/1.1\r\nHost: hub\r\nAuthorization: Scope-Probe token=tok-dev\r\n${H2C}Expect: 100-continue\r\nContent-Length: ${event.length}\r\n\r\n`,
+      event,
+    );
+    assert.match(posted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 204 No Content\r\n/);
+    const listed = await rawExchange(addr, `GET /v6/events HTTP/1.1\r\nHost: hub\r\nAuthorization: Scope-Probe token=tok-dev\r\n${H2C}\r\n`);
+    assert.match(listed, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(listed, /"message":"via h2c offer"/);
+    // A registration route without a websocket upgrade: gorilla's 400, after the token check.
+    assert.match(await rawExchange(addr, `GET /v11/daemon HTTP/1.1\r\nHost: hub\r\n${H2C}\r\n`), /^HTTP\/1\.1 401 /);
+    assert.match(await rawExchange(addr, `GET /v11/daemon HTTP/1.1\r\nHost: hub\r\nAuthorization: Scope-Probe token=tok-dev\r\n${H2C}\r\n`), /^HTTP\/1\.1 400 [^]*not using the websocket protocol/);
+    // A chunked body cannot be read there: 411.
+    assert.match(await rawExchange(addr, `POST /v6/events HTTP/1.1\r\nHost: hub\r\n${H2C}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`), /^HTTP\/1\.1 411 Length Required\r\n/);
+  });
+
+  test('events are capped in size; the status page cuts long messages', async () => {
+    const auth = { Authorization: 'Scope-Probe token=tok-dev' };
+    const big = JSON.stringify({ type: 'other', message: 'x'.repeat(DEFAULT_MAX_EVENT_BYTES) });
+    const tooBig = await fetch(`${addr.url}/v6/events`, { method: 'POST', headers: auth, body: big });
+    assert.equal(tooBig.status, 413);
+    assert.equal(await tooBig.text(), `event too large: the hub accepts events of at most ${DEFAULT_MAX_EVENT_BYTES} bytes`);
+    assert.equal(DEFAULT_MAX_EVENT_BYTES, 64 * 1024);
+    const long = await fetch(`${addr.url}/v6/events`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'other', message: 'y'.repeat(1000) }) });
+    assert.equal(long.status, 204);
+    const page = await (await fetch(addr.url + '/')).text();
+    assert.ok(page.includes(`<td>${'y'.repeat(300)} … (700 more characters)</td>`), 'cut to 300 characters');
+    assert.ok(!page.includes('y'.repeat(301)));
+    const listed = (await (await fetch(`${addr.url}/v6/events`, { headers: auth })).json()) as { message: string }[];
+    assert.equal(listed[0]!.message, 'y'.repeat(1000), 'the API has the whole message');
   });
 
   test('/healthz, /metrics and the status page', async () => {

@@ -11,6 +11,10 @@
  *   them (newest first).
  * - `/` status page, `/metrics` (Prometheus), `/healthz`.
  *
+ * node hands every request with an `Upgrade` header to the 'upgrade' listener, including curl's
+ * h2c offer (`curl --http2`); only a websocket upgrade of a registration route is one here, every
+ * other such request is answered as plain HTTP/1.1 (`serveUpgradeAsHttp`).
+ *
  * Tokens are compared in constant time and never logged; logs are JSON lines.
  */
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,7 +26,7 @@ import { createFluxClient } from '../flux/versions/index.js';
 import { createFluxHttpHandler } from '../http/api-handler.js';
 import { parseEventBody, readRequestBody } from '../http/body.js';
 import { HttpRequestError, UnauthorizedError } from '../http/errors.js';
-import { JSON_CONTENT_TYPE, writeError } from '../http/respond.js';
+import { JSON_CONTENT_TYPE, send, TEXT_CONTENT_TYPE, writeError } from '../http/respond.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { WebSocketAcceptor, type AcceptOptions } from '../transport/websocket.js';
 import { silentLogger, type Logger } from '../connector/log.js';
@@ -36,6 +40,11 @@ import { renderStatusPage } from './status-page.js';
 export const API_BASE = '/api/flux';
 const DAEMON_ROUTE = /^(?:\/api\/flux)?\/v(\d+)\/daemon\/?$/;
 const EVENTS_ROUTE = /^(?:\/api\/flux)?\/v6\/events\/?$/;
+/** `Upgrade` names websocket (a token list, case-insensitive, as gorilla reads it). */
+const WEBSOCKET_UPGRADE = /(?:^|,)\s*websocket\s*(?:,|$)/i;
+
+/** Largest event body accepted by default: Flux's events are small, and the hub keeps 100 per instance. */
+export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
 export interface HubOptions {
   /** token → instance ID. */
@@ -46,7 +55,7 @@ export interface HubOptions {
   minProtocol?: ProtocolVersion;
   /** Events kept per instance (default 100). */
   eventCapacity?: number;
-  /** Largest event body accepted, in bytes (default 1 MiB). */
+  /** Largest event body accepted, in bytes (default 64 KiB); a larger one is answered 413. */
   maxEventBytes?: number;
   logger?: Logger;
   /** Websocket options (heartbeat, sizes), for tests. */
@@ -129,7 +138,7 @@ export class Hub {
     try {
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(res);
       if (path === '/healthz') return text(res, 200, 'ok\n');
-      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, PROMETHEUS_CONTENT_TYPE, this.metrics.registry.render());
+      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, this.metrics.registry.render());
       if (EVENTS_ROUTE.test(path) && req.method === 'GET') return this.listEvents(req, res);
       const handler = path === API_BASE || path.startsWith(API_BASE + '/') ? this.apiHandlers[0]! : this.apiHandlers[1]!;
       if (await handler(req, res)) return;
@@ -155,7 +164,7 @@ export class Hub {
       this.log.warn('daemon registration refused', { status, path, remote, reason: why, userAgent: req.headers['user-agent'] });
       refuseUpgrade(socket, status, body);
     };
-    if (!m) return refuse(404, '404 page not found\n', 'not a registration route');
+    if (!m || !WEBSOCKET_UPGRADE.test(req.headers.upgrade ?? '')) return this.serveUpgradeAsHttp(req, socket as Socket, head);
     if (req.method !== 'GET') return refuse(405, 'Method Not Allowed\n', 'method');
     const instance = this.auth.authenticate(req.headers.authorization);
     if (instance === undefined) return refuse(401, 'missing or unknown token\n', req.headers.authorization ? 'unknown token' : 'no token');
@@ -172,6 +181,54 @@ export class Hub {
     }
     const client = (this.options.createClient ?? createFluxClient)(version, stream);
     this.registry.register(instance, client, { protocol: version, remote, userAgent: String(req.headers['user-agent'] ?? '') });
+  }
+
+  /**
+   * Answers a request that reached the 'upgrade' listener but is no websocket registration as plain
+   * HTTP/1.1 on its socket, then closes the socket (`Connection: close`). node no longer parses
+   * that connection: the body (Content-Length framing only; chunked gets 411) is read here from
+   * `head` and the socket, with backpressure, and the socket idles out while the body is read.
+   */
+  private serveUpgradeAsHttp(upgrade: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const req = new http.IncomingMessage(socket);
+    req.method = upgrade.method;
+    req.url = upgrade.url;
+    req.httpVersion = upgrade.httpVersion;
+    req.httpVersionMajor = upgrade.httpVersionMajor;
+    req.httpVersionMinor = upgrade.httpVersionMinor;
+    req.rawHeaders = upgrade.rawHeaders;
+    req.headers = upgrade.headers;
+    req.headersDistinct = upgrade.headersDistinct;
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => socket.end(() => socket.destroy()));
+    let remaining = Number(upgrade.headers['content-length'] ?? 0);
+    const complete = () => {
+      socket.off('data', feed).off('end', cut).setTimeout(0);
+      req.complete = true;
+      req.push(null);
+    };
+    const feed = (chunk: Buffer) => {
+      const part = chunk.subarray(0, remaining);
+      remaining -= part.length;
+      if (part.length > 0 && !req.push(part)) socket.pause(); // resumed by req's reader (IncomingMessage._read)
+      if (remaining === 0) complete();
+    };
+    const cut = () => req.destroy(new Error('the connection ended before the request body was complete'));
+    if (upgrade.headers['transfer-encoding'] !== undefined) {
+      req.push(null);
+      return text(res, 411, 'Length Required\nwith an Upgrade header, a request body needs a Content-Length\n');
+    }
+    if (remaining === 0) complete();
+    else {
+      if (/^100-continue$/i.test(upgrade.headers.expect ?? '')) res.writeContinue();
+      socket.setTimeout(this.server.requestTimeout || 300_000, () => socket.destroy());
+      socket.on('data', feed).once('end', cut);
+      feed(head);
+    }
+    void this.handleRequest(req, res);
   }
 
   /** The instance named by the request's token (remembered for the request's log line). */
@@ -198,15 +255,17 @@ export class Hub {
     const instance = this.authenticate(req);
     if (instance === undefined) return writeError(req, res, 401, new UnauthorizedError());
     const events = this.events.list(instance).map((s) => encodeEvent(s.event));
-    send(res, 200, JSON_CONTENT_TYPE, `[${events.join(',')}]`);
+    send(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, ...NO_STORE }, `[${events.join(',')}]`);
   }
 
   /** `POST <base>/v6/events` (the daemon's LogEvent): stored for the token's instance; 204. */
   private async postEvent(req: IncomingMessage, res: ServerResponse, instance: string): Promise<void> {
+    const max = this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     let event: FluxEvent;
     try {
-      event = parseEventBody(await readRequestBody(req, this.options.maxEventBytes ?? 1024 * 1024));
+      event = parseEventBody(await readRequestBody(req, max));
     } catch (e) {
+      if (e instanceof HttpRequestError && e.status === 413) return writeError(req, res, 413, new HttpRequestError(413, `event too large: the hub accepts events of at most ${max} bytes`));
       if (e instanceof HttpRequestError) return writeError(req, res, e.status, e);
       throw e;
     }
@@ -218,7 +277,7 @@ export class Hub {
 
   private statusPage(res: ServerResponse): void {
     const html = renderStatusPage({ instances: this.registry.list(), events: this.events.recent(20), startedAt: this.startedAt, now: new Date(), version: PACKAGE_VERSION });
-    send(res, 200, 'text/html; charset=utf-8', html);
+    send(res, 200, { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE }, html);
   }
 }
 
@@ -230,13 +289,11 @@ function pathOf(req: IncomingMessage): string {
   }
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-  res.end(res.req?.method === 'HEAD' ? undefined : body);
-}
+/** Status, metrics and event lists change all the time: no caching. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
 
 function text(res: ServerResponse, status: number, body: string): void {
-  send(res, status, 'text/plain; charset=utf-8', body);
+  send(res, status, { 'Content-Type': TEXT_CONTENT_TYPE, ...NO_STORE }, body);
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { CallContext, FluxApi } from '../flux/api.js';
 import { controllerStatus, FatalError, FluxError, ResourceId, UnavailableError } from '../flux/model/index.js';
 import { ServerError } from '../rpc/errors.js';
+import { jsonLogger } from '../connector/log.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
 import { hubMetrics } from './metrics.js';
 
@@ -78,10 +79,72 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     assert.equal(metrics.connectedDaemons.get(), 1);
     const [st] = r.list();
     assert.equal(st!.protocol, 11);
-    assert.match(st!.lastError!, /replaced by a newer connection from 127.0.0.1:2/);
+    assert.equal(st!.lastError, undefined, 'the kick is no error of the connected instance');
     // The old connection's end, arriving late, does not disturb the new one.
     await new Promise((r) => setImmediate(r));
     assert.equal(r.isConnected('prod'), true);
+    assert.equal(r.list()[0]!.lastError, undefined);
+  });
+
+  test('calls in flight on a kicked connection fail without counting or logging a fatal disconnect', async () => {
+    const metrics = hubMetrics();
+    const lines: string[] = [];
+    const r = new DaemonRegistry({ metrics, logger: jsonLogger({ write: (l) => lines.push(l) }) });
+    const a = fakeClient({
+      // As the RPC client does: closing the connection fails the calls in flight.
+      export: () =>
+        a.client.closed.then(() => {
+          throw new FatalError(new Error('connection is shut down'));
+        }),
+    });
+    const b = fakeClient();
+    r.register('prod', a.client, info());
+    const inFlight = r.api('prod').export(ctx());
+    r.register('prod', b.client, { ...info(), remote: '127.0.0.1:2' });
+    await assert.rejects(inFlight, (e: unknown) => e instanceof UnavailableError && e.message === "the daemon's connection was closed: replaced by a newer connection from 127.0.0.1:2");
+    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 0);
+    assert.equal(metrics.requestDuration.count({ method: 'Export', outcome: 'fatal' }), 1);
+    assert.equal(r.isConnected('prod'), true);
+    assert.equal(b.closes(), 0);
+    assert.equal(r.list()[0]!.lastError, undefined);
+    assert.deepEqual(lines.map((l) => JSON.parse(l).msg), ['daemon connected', 'daemon disconnected by the hub', 'daemon connected']);
+    assert.ok(!lines.some((l) => /fatal/.test(l)), lines.join('\n'));
+  });
+
+  test('a fatal error that ended the connection before the call saw it still counts as a fatal disconnect', async () => {
+    const metrics = hubMetrics();
+    const r = new DaemonRegistry({ metrics });
+    const d = fakeClient({
+      // As the RPC client does with an undecodable reply: it closes the connection, then the call fails.
+      listServices: async () => {
+        d.end(new Error('reading body json: cannot unmarshal object'));
+        await new Promise((res) => setImmediate(res));
+        throw new FatalError(new Error('reading body json: cannot unmarshal object'));
+      },
+    });
+    r.register('prod', d.client, info());
+    await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && e.message === 'reading body json: cannot unmarshal object');
+    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 1);
+    assert.equal(r.isConnected('prod'), false);
+  });
+
+  test('whenConnected resolves at the registration (at once when connected)', async () => {
+    const r = new DaemonRegistry();
+    const seen: string[] = [];
+    const waiting = r.whenConnected('prod').then(() => seen.push('prod up'));
+    r.register('dev', fakeClient().client, info());
+    await new Promise((res) => setImmediate(res));
+    assert.deepEqual(seen, []);
+    r.register('prod', fakeClient().client, info());
+    await waiting;
+    await r.whenConnected('prod');
+    assert.deepEqual(seen, ['prod up']);
+  });
+
+  test('call timeouts beyond a Node timer are refused', () => {
+    assert.throws(() => new DaemonRegistry({ callTimeoutMs: 2 ** 31 }), RangeError);
+    assert.throws(() => new DaemonRegistry({ callTimeoutMs: 600 * 3_600_000 }), /at most 2147483647/);
+    new DaemonRegistry({ callTimeoutMs: 2 ** 31 - 1 });
   });
 
   test('a fatal error disconnects the daemon; the caller is told it is unavailable', async () => {

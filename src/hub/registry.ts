@@ -18,6 +18,7 @@ import type { CallContext, FluxApi, ProtocolVersion } from '../flux/api.js';
 import { FatalError, FluxError, UnavailableError } from '../flux/model/index.js';
 import { ServerError } from '../rpc/errors.js';
 import { KINDS_V8 } from '../flux/versions/kinds.js';
+import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
 import { listServicesWithOptions } from '../flux/versions/shims.js';
 import type { ListServicesOptions } from '../flux/model/index.js';
 import { silentLogger, type Logger } from '../connector/log.js';
@@ -52,7 +53,7 @@ interface Connection extends ConnectionInfo {
   id: number;
   client: DaemonClient;
   since: Date;
-  /** Why the hub closed it, if it did. */
+  /** Why the hub closed it, if it did; `ENDED` once it ended otherwise. */
   reason: string | undefined;
   /** The daemon lacks ListServicesWithOptions (a Go daemon): emulate it. */
   emulateListServicesWithOptions: boolean;
@@ -60,27 +61,19 @@ interface Connection extends ConnectionInfo {
 
 const NO_LIST_SERVICES_WITH_OPTIONS = "rpc: can't find method RPCServer.ListServicesWithOptions";
 
+/** `Connection.reason` of a connection that ended without the hub closing it (the daemon, the network, the RPC client). */
+const ENDED = 'closed';
+
 type Outcome = 'ok' | 'application_error' | 'server_error' | 'fatal' | 'timeout' | 'unavailable' | 'canceled' | 'error';
 
-/** FluxApi method → Go method name, for metric labels and logs. */
-const METHODS = {
-  ping: 'Ping',
-  version: 'Version',
-  export: 'Export',
-  listServices: 'ListServices',
-  listServicesWithOptions: 'ListServicesWithOptions',
-  listImages: 'ListImages',
-  listImagesWithOptions: 'ListImagesWithOptions',
-  updateManifests: 'UpdateManifests',
-  syncNotify: 'SyncNotify',
-  notifyChange: 'NotifyChange',
-  jobStatus: 'JobStatus',
-  syncStatus: 'SyncStatus',
-  gitRepoConfig: 'GitRepoConfig',
-} as const satisfies Record<keyof FluxApi, string>;
+/** FluxApi method → Go method name (from the RPC method table), for metric labels and logs. */
+const METHOD_NAMES: ReadonlyMap<keyof FluxApi, string> = new Map(Object.values(FLUX_METHODS).map((m) => [m.api, m.name]));
+
+/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface RegistryOptions {
-  /** Upper bound of each call to a daemon (default 10 s, the historic fluxsvc's NATS timeout). */
+  /** Upper bound of each call to a daemon (default 10 s, the historic fluxsvc's NATS timeout; at most 2^31−1). */
   callTimeoutMs?: number;
   metrics?: HubMetrics;
   logger?: Logger;
@@ -89,6 +82,7 @@ export interface RegistryOptions {
 
 export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
+  private readonly waiters = new Map<string, (() => void)[]>();
   private readonly status = new Map<string, InstanceStatus>();
   private readonly callTimeoutMs: number;
   private readonly metrics: HubMetrics;
@@ -99,6 +93,7 @@ export class DaemonRegistry {
   constructor(options: RegistryOptions = {}) {
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     if (!(this.callTimeoutMs > 0)) throw new RangeError('callTimeoutMs must be positive');
+    if (this.callTimeoutMs > MAX_TIMER_MS) throw new RangeError(`callTimeoutMs must be at most ${MAX_TIMER_MS} (a Node timer's limit), got ${this.callTimeoutMs}`);
     this.metrics = options.metrics ?? hubMetrics();
     this.log = (options.logger ?? silentLogger).child({ component: 'registry' });
     this.now = options.now ?? (() => new Date());
@@ -121,7 +116,20 @@ export class DaemonRegistry {
     } else this.metrics.connectedDaemons.inc();
     this.log.info('daemon connected', { instance, protocol: info.protocol, remote: info.remote, userAgent: info.userAgent, connection: id });
     void client.closed.then((why) => this.onClosed(instance, conn, why));
+    const waiting = this.waiters.get(instance);
+    this.waiters.delete(instance);
+    for (const wake of waiting ?? []) wake();
     return id;
+  }
+
+  /** Resolves once a daemon is connected for `instance` (at once if one is). */
+  whenConnected(instance: string): Promise<void> {
+    if (this.connections.has(instance)) return Promise.resolve();
+    return new Promise((resolve) => {
+      let list = this.waiters.get(instance);
+      if (!list) this.waiters.set(instance, (list = []));
+      list.push(resolve);
+    });
   }
 
   /** Whether a daemon is connected for `instance`. */
@@ -132,7 +140,7 @@ export class DaemonRegistry {
   /** The Flux API of `instance`'s daemon (whichever is connected at the time of each call). */
   api(instance: string): FluxApi {
     const api = {} as Record<keyof FluxApi, unknown>;
-    for (const [key, name] of Object.entries(METHODS) as [keyof FluxApi, string][]) {
+    for (const [key, name] of METHOD_NAMES) {
       api[key] = (ctx: CallContext, ...args: unknown[]) => this.call(instance, key, name, ctx, args);
     }
     return api as unknown as FluxApi;
@@ -168,7 +176,11 @@ export class DaemonRegistry {
     st.lastErrorAt = this.now();
   }
 
-  /** The hub closes a connection on purpose (kick, fatal error, timeout, shutdown). */
+  /**
+   * The hub closes a connection on purpose (kick, fatal error, timeout, shutdown). Only the
+   * instance's current connection sets its last error: a kicked one's end says nothing about the
+   * connection that replaced it.
+   */
   private drop(instance: string, conn: Connection, reason: string, level: 'info' | 'warn'): void {
     if (conn.reason !== undefined) return;
     conn.reason = reason;
@@ -176,8 +188,8 @@ export class DaemonRegistry {
       this.connections.delete(instance);
       this.statusOf(instance).connected = false;
       this.metrics.connectedDaemons.dec();
+      this.noteError(instance, reason);
     }
-    this.noteError(instance, reason);
     this.log[level]('daemon disconnected by the hub', { instance, connection: conn.id, reason });
     this.observeDuration(conn);
     conn.client.close();
@@ -186,7 +198,7 @@ export class DaemonRegistry {
   /** The connection ended, by the daemon or the network (or after `drop`). */
   private onClosed(instance: string, conn: Connection, why: unknown): void {
     if (conn.reason !== undefined) return; // already accounted for
-    conn.reason = 'closed';
+    conn.reason = ENDED;
     const raw = why instanceof Error ? why.message : why === undefined ? '' : String(why);
     // A clean end of stream reaches an RPC client as Go's "unexpected EOF".
     const text = raw === 'unexpected EOF' ? 'the daemon closed the connection' : raw;
@@ -196,8 +208,8 @@ export class DaemonRegistry {
       st.connected = false;
       st.lastSeen = this.now();
       this.metrics.connectedDaemons.dec();
+      this.noteError(instance, `connection ended${text ? `: ${text}` : ''}`);
     }
-    this.noteError(instance, `connection ended${text ? `: ${text}` : ''}`);
     this.log.info('daemon disconnected', { instance, connection: conn.id, error: text || undefined });
     this.observeDuration(conn);
   }
@@ -238,19 +250,28 @@ export class DaemonRegistry {
         this.statusOf(instance).lastSeen = this.now();
         return result;
       } catch (e) {
+        // A connection the hub already closed on purpose (kicked, timed out, shut down) fails its
+        // calls in flight: that is no new reason to disconnect, nor to count or log one. (One the
+        // RPC client closed after a fatal error may have ended first: that one counts.)
+        const closedByHub = conn.reason !== undefined && conn.reason !== ENDED;
         if (timeout.aborted && !ctx.signal.aborted) {
           outcome = 'timeout';
           const text = `${name} call timed out after ${this.callTimeoutMs} ms`;
-          this.metrics.fatalDisconnects.inc({ instance, reason: 'timeout' });
-          this.drop(instance, conn, `disconnected: ${text}`, 'warn');
+          if (!closedByHub) {
+            this.metrics.fatalDisconnects.inc({ instance, reason: 'timeout' });
+            this.drop(instance, conn, `disconnected: ${text}`, 'warn');
+          }
           throw new UnavailableError(new Error(text));
         }
         if (ctx.signal.aborted) outcome = 'canceled';
         else if (e instanceof FatalError) {
           outcome = 'fatal';
-          this.metrics.fatalDisconnects.inc({ instance, reason: 'fatal' });
-          this.drop(instance, conn, `disconnected after a fatal error in ${name}: ${e.message}`, 'warn');
-          throw new UnavailableError(e.err);
+          if (!closedByHub) {
+            this.metrics.fatalDisconnects.inc({ instance, reason: 'fatal' });
+            this.drop(instance, conn, `disconnected after a fatal error in ${name}: ${e.message}`, 'warn');
+            throw new UnavailableError(e.err);
+          }
+          throw new UnavailableError(new Error(`the daemon's connection was closed: ${conn.reason}`, { cause: e.err }));
         } else if (e instanceof FluxError) outcome = 'application_error';
         else if (e instanceof ServerError) outcome = 'server_error';
         else outcome = 'error';

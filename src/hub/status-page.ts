@@ -1,13 +1,21 @@
 /**
  * The hub's status page (`GET /`): plain HTML, no scripts, refreshed by the browser every 10 s.
  * Lists each instance (connected or not) with its protocol version, connected-since, last error,
- * and the most recent events. Tokens never appear; every value is HTML-escaped.
+ * and the most recent events (messages cut to `MAX_MESSAGE_CHARS`). Tokens never appear; every
+ * value is HTML-escaped.
  */
+import { htmlEscape } from '../http/html.js';
 import type { StoredEvent } from './events.js';
 import type { InstanceStatus } from './registry.js';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Event messages and workload lists longer than this are cut on the page (`GET <base>/v6/events` has them whole). */
+export const MAX_MESSAGE_CHARS = 300;
+
+function shorten(s: string, max: number): string {
+  if (s.length <= max) return s;
+  // Not in the middle of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(s[max - 1]!) ? max - 1 : max;
+  return s.slice(0, end) + ` … (${s.length - end} more characters)`;
 }
 
 const iso = (d: Date | undefined) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
@@ -30,7 +38,7 @@ export interface StatusPageData {
 }
 
 export function renderStatusPage(d: StatusPageData): string {
-  const e = escapeHtml;
+  const e = htmlEscape;
   const connected = d.instances.filter((i) => i.connected).length;
   const rows = d.instances
     .map((i) => {
@@ -43,7 +51,7 @@ export function renderStatusPage(d: StatusPageData): string {
   const events = d.events
     .map((ev) => {
       const ids = (ev.event.serviceIds ?? []).map((x) => x.toString()).join(', ');
-      return `<tr><td><time datetime="${e(iso(ev.receivedAt))}">${e(iso(ev.receivedAt))}</time></td><td>${e(ev.instance)}</td><td>${e(ev.event.type)}</td><td>${e(ids)}</td><td>${e(ev.event.message)}</td></tr>`;
+      return `<tr><td><time datetime="${e(iso(ev.receivedAt))}">${e(iso(ev.receivedAt))}</time></td><td>${e(ev.instance)}</td><td>${e(ev.event.type)}</td><td>${e(shorten(ids, MAX_MESSAGE_CHARS))}</td><td>${e(shorten(ev.event.message, MAX_MESSAGE_CHARS))}</td></tr>`;
     })
     .join('\n');
   return `<!doctype html>
