@@ -30,7 +30,7 @@ import { ServerError } from '../src/rpc/index.js';
 import { type WebSocketStream, dialWebSocket } from '../src/transport/index.js';
 import { Flags, UsageError } from './lib/flags.js';
 import { runBenchLoop } from './lib/loop.js';
-import { LOOPBACK, USER_AGENT, acceptOne, checkDialUrl, emit, exitAfterFlush, exitOnSignals } from './lib/peer-io.js';
+import { LOOPBACK, USER_AGENT, acceptOne, checkDialUrl, emit, exitOnSignals, runPeer } from './lib/peer-io.js';
 import { maxRssBytes } from './lib/stats.js';
 
 const DEFAULT_FIXTURE = new URL('../../bench/fixtures/statuses-50.json', import.meta.url).pathname;
@@ -165,20 +165,4 @@ async function client(flags: Flags): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
-  try {
-    if (command === 'serve') return await serve(new Flags(rest, ['report-rss']));
-    if (command === 'client') return await client(new Flags(rest));
-    throw new UsageError(command === undefined ? 'missing command' : `unknown command ${JSON.stringify(command)}`);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`flux-peer: ${e.message}\n`);
-    return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
-  process.stderr.write(`flux-peer: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  exitAfterFlush(1);
-});
+runPeer('flux-peer', { serve, client });

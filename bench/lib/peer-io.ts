@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketAcceptor, type WebSocketStream } from '../../src/transport/index.js';
-import { UsageError } from './flags.js';
+import { Flags, UsageError } from './flags.js';
 
 export const LOOPBACK = '127.0.0.1';
 /** What flux's websocket package test sends (and the Go peers). */
@@ -66,4 +66,26 @@ export function exitOnSignals(reportRss: boolean, rss: () => number): void {
       exitAfterFlush(0);
     });
   }
+}
+
+/**
+ * A bench peer's entry point: `serve …` or `client …`, usage errors on stderr with exit 2, any
+ * other failure with its stack and exit 1 (same contract as the Go peers).
+ */
+export function runPeer(name: string, commands: { serve(flags: Flags): Promise<number>; client(flags: Flags): Promise<number> }): void {
+  const main = async ([command, ...rest]: string[]): Promise<number> => {
+    try {
+      if (command === 'serve') return await commands.serve(new Flags(rest, ['report-rss']));
+      if (command === 'client') return await commands.client(new Flags(rest));
+      throw new UsageError(command === undefined ? 'missing command' : `unknown command ${JSON.stringify(command)}`);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${name}: ${e.message}\n`);
+      return 2;
+    }
+  };
+  main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
+    process.stderr.write(`${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    exitAfterFlush(1);
+  });
 }
