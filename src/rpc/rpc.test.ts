@@ -284,3 +284,36 @@ test("envelope keys match as Go's decoder matches struct fields: ſ folds to s, 
   assert.equal(await call, 'folded');
   await client.close();
 });
+
+test('property: any request object gets exactly one reply with its id; the server never throws', async () => {
+  const fc = (await import('fast-check')).default;
+  const request = fc.record(
+    {
+      method: fc.oneof(fc.constantFrom('Test.Echo', 'Test.Fail', 'Test.Nope', 'Nope.Echo', 'NoDot', ''), fc.string()),
+      params: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 })),
+      id: fc.nat(),
+    },
+    { requiredKeys: ['method', 'id'] },
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 12 }), async (requests) => {
+      const [a, b] = memoryPipe();
+      new Server().register('Test', testService()).serve(b);
+      const replies: unknown[] = [];
+      const splitter = new (await import('../codec/json-splitter.js')).JsonStreamSplitter((t) => replies.push(JSON.parse(t)));
+      a.start({ data: (c) => splitter.push(c), end: () => undefined });
+      for (const r of requests) a.write(Buffer.from(JSON.stringify(r)));
+      await until(() => replies.length >= requests.length);
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(replies.length, requests.length, 'one reply per request, no more');
+      const ids = replies.map((r) => (r as { id: number }).id).sort((x, y) => x - y);
+      assert.deepEqual(ids, requests.map((r) => r.id).sort((x, y) => x - y));
+      for (const r of replies as { result: unknown; error: unknown }[]) {
+        assert.ok(!(r.error === null && r.result === null), 'never a null result with a null error (it kills Go clients)');
+        assert.ok(r.error === null || typeof r.error === 'string');
+      }
+      a.close();
+    }),
+    { numRuns: 150 },
+  );
+});
