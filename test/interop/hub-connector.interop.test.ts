@@ -116,6 +116,22 @@ describe('our connector → Go upstream (websocket.Upgrade + rpc.NewClientV<N>)'
     ok('NotifyChange');
   });
 
+  test("relay mode: fluxd's Flux error for GitRepoConfig (error body plus a second JSON value) reaches the Go upstream as that Flux error", async (t) => {
+    if (!requirePeer(t, 'hubpeer')) return;
+    const fluxd = HubPeer.start(['fluxd', '--listen', '127.0.0.1:0', '--git-repo-error']);
+    peers.push(fluxd);
+    const fluxdAt = (await fluxd.line('LISTEN ')).slice('LISTEN '.length);
+    const { hub, url } = await goHub();
+    const c = track(new DaemonConnector({ url, token: TOKEN, implementation: relayTo({ fluxdUrl: `http://${fluxdAt}/api/flux` }), backoff: FAST }));
+    c.start();
+    await hub.line('CONNECTED 1 11');
+    const r = await calls(hub);
+    // Go's own client against fluxd reports "decoding response body of error: …"; the relay reads the
+    // first JSON value, so the upstream gets the daemon's application error (a *fluxerr.Error).
+    assert.deepEqual({ error: r.get('GitRepoConfig')?.error, type: r.get('GitRepoConfig')?.errorType }, { error: 'git repo not configured', type: '*errors.Error' });
+    assert.equal(r.get('Ping')?.error, '', 'the connection is fine');
+  });
+
   test('a bad token gets 401 and is retried; the right one connects', async (t) => {
     if (!requirePeer(t, 'hubpeer')) return;
     const { hub, url } = await goHub();

@@ -58,14 +58,15 @@ export class HubPeer {
   }
 
   /** The RESULT lines printed after the `from`-th line, up to the next DONE, by method. */
-  async results(from: number, timeoutMs = 30_000): Promise<Map<string, { value: any; error: string }>> {
+  /** Each method's outcome; `errorType` is Go's `%T` of the error (e.g. `*errors.Error`, `rpc.ServerError`). */
+  async results(from: number, timeoutMs = 30_000): Promise<Map<string, { value: any; error: string; errorType?: string }>> {
     await this.line('DONE', () => true, timeoutMs, from);
-    const out = new Map<string, { value: any; error: string }>();
+    const out = new Map<string, { value: any; error: string; errorType?: string }>();
     for (const l of this.lines.slice(from)) {
       if (l === 'DONE') break;
       if (!l.startsWith('RESULT ')) continue;
-      const r = JSON.parse(l.slice('RESULT '.length)) as { method: string; value: any; error: string };
-      out.set(r.method, { value: r.value, error: r.error });
+      const r = JSON.parse(l.slice('RESULT '.length)) as { method: string; value: any; error: string; errorType?: string };
+      out.set(r.method, { value: r.value, error: r.error, errorType: r.errorType });
     }
     return out;
   }
