@@ -30,7 +30,7 @@ import { ServerError } from '../src/rpc/index.js';
 import { type WebSocketStream, dialWebSocket } from '../src/transport/index.js';
 import { Flags, UsageError } from './lib/flags.js';
 import { runBenchLoop } from './lib/loop.js';
-import { LOOPBACK, USER_AGENT, acceptOne, checkDialUrl, emit, exitOnSignals, runPeer } from './lib/peer-io.js';
+import { LOOPBACK, USER_AGENT, acceptOne, benchWindowFlags, checkDialUrl, emit, exitOnSignals, runPeer, type BenchWindow } from './lib/peer-io.js';
 import { maxRssBytes } from './lib/stats.js';
 
 const DEFAULT_FIXTURE = new URL('../../bench/fixtures/statuses-50.json', import.meta.url).pathname;
@@ -98,29 +98,20 @@ async function serve(flags: Flags): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // client: the upstream role.
 
-interface BenchOptions {
-  inflight: number;
-  durationMs: number;
-  warmupMs: number;
+interface BenchOptions extends BenchWindow {
   n: number;
   statuses: string;
 }
 
 function benchOptions(flags: Flags): BenchOptions {
-  flags.only(['transport', 'listen', 'scenario', 'method', 'inflight', 'duration-ms', 'warmup-ms', 'n', 'statuses']);
-  if (flags.string('transport', 'tcp') !== 'ws') throw new UsageError('client: only --transport ws is implemented');
-  if (flags.string('scenario', '') !== 'bench') throw new UsageError('client: only --scenario bench is implemented');
+  const window = benchWindowFlags(flags, ['n', 'statuses']);
   const method = flags.string('method', 'listServices');
   if (method !== 'listServices') throw new UsageError(`bench: unknown --method ${JSON.stringify(method)}`);
   const o: BenchOptions = {
-    inflight: flags.int('inflight', 1),
-    durationMs: flags.int('duration-ms', 3000),
-    warmupMs: flags.int('warmup-ms', 0),
+    ...window,
     n: flags.int('n', 50),
     statuses: flags.string('statuses', DEFAULT_FIXTURE),
   };
-  if (o.inflight < 1) throw new UsageError('bench: --inflight must be at least 1');
-  if (o.durationMs < 1) throw new UsageError('bench: --duration-ms must be at least 1');
   if (o.n < 0) throw new UsageError('bench: --n must not be negative');
   return o;
 }

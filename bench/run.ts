@@ -27,6 +27,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { LoopResult } from './lib/loop.js';
 import { Peer, killAll, track } from './lib/children.js';
 import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
 
@@ -98,20 +99,8 @@ const allScenarios: Scenario[] = [
 ];
 const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
 
-/** The fields of a RESULT line (rpcpeer's BenchResult). */
-interface BenchResult {
-  method: string;
-  inflight: number;
-  calls: number;
-  seconds: number;
-  callsPerSec: number;
-  secondsPerCall?: number;
-  p50ms: number;
-  p99ms: number;
-  maxRssBytes: number;
-  errors: number;
-  firstError?: { error: string | null; serverError: boolean };
-}
+/** The fields of a RESULT line (rpcpeer's BenchResult), as the TS peers write it too. */
+type BenchResult = LoopResult;
 
 function peerCommand(stack: Stack, layer: Layer, args: string[]): [string, string[]] {
   return stack === 'go' ? [peers[layer].go, args] : [process.execPath, [...tsNodeArgs, peers[layer].ts, ...args]];

@@ -18,7 +18,7 @@ import { type WebSocketStream, dialWebSocket } from '../src/transport/index.js';
 import { testService } from '../test/fakes/test-service.js';
 import { Flags, UsageError } from './lib/flags.js';
 import { runBenchLoop, type LoopResult } from './lib/loop.js';
-import { LOOPBACK, USER_AGENT, acceptOne, checkDialUrl, emit, exitOnSignals, runPeer } from './lib/peer-io.js';
+import { LOOPBACK, USER_AGENT, acceptOne, benchWindowFlags, checkDialUrl, emit, exitOnSignals, runPeer, type BenchWindow } from './lib/peer-io.js';
 import { maxRssBytes } from './lib/stats.js';
 
 const MAX_STATUSES = 50;
@@ -55,32 +55,23 @@ async function serve(flags: Flags): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // client: the upstream role.
 
-interface BenchOptions {
+interface BenchOptions extends BenchWindow {
   method: 'statuses' | 'blob';
-  inflight: number;
-  durationMs: number;
-  warmupMs: number;
   n: number;
   bytes: number;
 }
 
 function benchOptions(flags: Flags): BenchOptions {
-  flags.only(['transport', 'listen', 'scenario', 'method', 'inflight', 'duration-ms', 'warmup-ms', 'n', 'bytes']);
-  if (flags.string('transport', 'tcp') !== 'ws') throw new UsageError('client: only --transport ws is implemented');
-  if (flags.string('scenario', '') !== 'bench') throw new UsageError('client: only --scenario bench is implemented');
+  const window = benchWindowFlags(flags, ['n', 'bytes']);
   const method = flags.string('method', '');
   if (method !== 'statuses' && method !== 'blob') throw new UsageError(`bench: unknown --method ${JSON.stringify(method)}`);
   const o: BenchOptions = {
+    ...window,
     method,
-    inflight: flags.int('inflight', 1),
-    durationMs: flags.int('duration-ms', 3000),
-    warmupMs: flags.int('warmup-ms', 0),
     n: flags.int('n', 50),
     bytes: flags.int('bytes', 1 << 20),
   };
   if (o.method === 'statuses' && (o.n < 0 || o.n > MAX_STATUSES)) throw new UsageError(`bench: --n must be at most ${MAX_STATUSES}`);
-  if (o.inflight < 1) throw new UsageError('bench: --inflight must be at least 1');
-  if (o.durationMs < 1) throw new UsageError('bench: --duration-ms must be at least 1');
   return o;
 }
 

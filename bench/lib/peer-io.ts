@@ -89,3 +89,24 @@ export function runPeer(name: string, commands: { serve(flags: Flags): Promise<n
     exitAfterFlush(1);
   });
 }
+
+/** The options every bench client role shares with rpcpeer's `client --scenario bench`. */
+export interface BenchWindow {
+  inflight: number;
+  durationMs: number;
+  warmupMs: number;
+}
+
+/**
+ * Checks the flags every bench client accepts (`--transport ws --scenario bench`, plus `extra`)
+ * and reads the measurement window.
+ */
+export function benchWindowFlags(flags: Flags, extra: string[]): BenchWindow {
+  flags.only(['transport', 'listen', 'scenario', 'method', 'inflight', 'duration-ms', 'warmup-ms', ...extra]);
+  if (flags.string('transport', 'tcp') !== 'ws') throw new UsageError('client: only --transport ws is implemented');
+  if (flags.string('scenario', '') !== 'bench') throw new UsageError('client: only --scenario bench is implemented');
+  const w = { inflight: flags.int('inflight', 1), durationMs: flags.int('duration-ms', 3000), warmupMs: flags.int('warmup-ms', 0) };
+  if (w.inflight < 1) throw new UsageError('bench: --inflight must be at least 1');
+  if (w.durationMs < 1) throw new UsageError('bench: --duration-ms must be at least 1');
+  return w;
+}
