@@ -19,7 +19,7 @@ import {
 } from '../flux/model/index.js';
 import { FluxHttpClient } from '../http/client.js';
 import { fluxdApiBase } from '../connector/relay.js';
-import { DEFAULT_USER_AGENT } from '../connector/version.js';
+import { DEFAULT_USER_AGENT } from '../runtime/version.js';
 import { bool, helpText, list, parseDuration, parseFlags, parseHttpUrl, required, str, UsageError, type CommandSpec, type Parsed } from './flags.js';
 import { gitConfigText, imagesTable, jobStatusText, servicesTable } from './format.js';
 import type { Io } from './io.js';

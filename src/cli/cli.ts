@@ -3,7 +3,7 @@
  * exit status 2 for bad usage, 1 for anything else.
  */
 import { describeHttpError } from '../http/errors.js';
-import { PACKAGE_VERSION } from '../connector/version.js';
+import { PACKAGE_VERSION } from '../runtime/version.js';
 import { callCommand } from './call-command.js';
 import { daemonCommand } from './daemon-command.js';
 import { demoCommand } from './demo-command.js';

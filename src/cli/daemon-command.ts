@@ -1,6 +1,6 @@
 /** `fluxrpc daemon`: connects to a hub and serves the demo cluster or relays to a fluxd. */
 import { DaemonConnector, DeprecatedError } from '../connector/connector.js';
-import { jsonLogger, type Logger } from '../connector/log.js';
+import { createLogger, type Logger } from '../runtime/log.js';
 import { relayTo } from '../connector/relay.js';
 import { inferEndpoints } from '../connector/endpoints.js';
 import { encodeEvent } from '../flux/model/index.js';
@@ -57,7 +57,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   if ((fluxd === undefined) === !bool(p, 'demo')) throw new UsageError('daemon: give either --fluxd URL or --demo (see fluxrpc daemon --help)');
   const rpcTimeoutMs = positiveDuration(str(p, 'rpc-timeout') ?? '10s', 'rpc-timeout');
   const protocol = parseProtocol(str(p, 'protocol') ?? '11');
-  const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
+  const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const userAgent = str(p, 'user-agent');
   let connector: DaemonConnector;
   if (fluxd !== undefined) {

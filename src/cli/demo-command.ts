@@ -7,14 +7,15 @@ import { generateToken } from '../hub/auth.js';
 import { Hub, type ListenAddress } from '../hub/hub.js';
 import type { DaemonRegistry } from '../hub/registry.js';
 import type { DaemonConnector } from '../connector/connector.js';
-import { jsonLogger } from '../connector/log.js';
+import { createLogger } from '../runtime/log.js';
 import { FluxHttpClient } from '../http/client.js';
-import { DEFAULT_USER_AGENT } from '../connector/version.js';
+import { DEFAULT_USER_AGENT } from '../runtime/version.js';
 import { helpText, parseFlags, parseListen, str, type CommandSpec } from './flags.js';
 import { gitConfigText, imagesTable, jobStatusText, servicesTable } from './format.js';
 import { listenError, parseLogLevel } from './hub-command.js';
 import { demoConnector } from './daemon-command.js';
 import type { Io } from './io.js';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 
 export const DEMO_SPEC: CommandSpec = {
   name: 'demo',
@@ -32,7 +33,7 @@ const INSTANCE = 'demo';
  * Resolves once the hub has registered `connector`'s daemon for `instance`. Rejects with one line
  * at the connector's first failure (a failed dial, a lost connection, a stop) or after `limitMs`.
  */
-export function waitForDaemon(registry: DaemonRegistry, instance: string, connector: DaemonConnector, limitMs = 10_000): Promise<void> {
+export function waitForDaemon(registry: DaemonRegistry, instance: string, connector: DaemonConnector, limitMs = DEFAULT_CALL_TIMEOUT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (error?: Error) => {
@@ -58,7 +59,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   if (p.help) return io.out(helpText(DEMO_SPEC)), 0;
   const explicit = str(p, 'listen');
   const { host, port } = parseListen(explicit ?? '127.0.0.1:3030');
-  const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'warn'), write: (l) => io.err(l + '\n') });
+  const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'warn'), write: (l) => io.err(l + '\n') });
   const token = generateToken();
   const hub = new Hub({ tokens: new Map([[token, INSTANCE]]), logger });
   let addr: ListenAddress;
@@ -77,8 +78,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     await up;
     io.out(`fluxrpc demo: demo daemon connected (protocol v${connector.protocol}, ${connector.url})\n\n`);
 
-    const api = new FluxHttpClient({ baseUrl: `${addr.url}/api/flux`, token, userAgent: DEFAULT_USER_AGENT, timeoutMs: 10_000 });
-    const ctx = () => ({ signal: AbortSignal.timeout(10_000) });
+    const api = new FluxHttpClient({ baseUrl: `${addr.url}/api/flux`, token, userAgent: DEFAULT_USER_AGENT, timeoutMs: DEFAULT_CALL_TIMEOUT_MS });
+    const ctx = () => ({ signal: AbortSignal.timeout(DEFAULT_CALL_TIMEOUT_MS) });
     const show = (title: string, body: string) => io.out(`$ fluxrpc call ${title}\n${body}\n`);
 
     show('version', (await api.version(ctx())) + '\n');

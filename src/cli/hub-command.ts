@@ -1,7 +1,7 @@
 /** `fluxrpc hub`: runs the hub until SIGINT/SIGTERM. */
 import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
-import { jsonLogger, type LogLevel } from '../connector/log.js';
+import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
 import { helpText, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
 import type { Io } from './io.js';
@@ -21,8 +21,8 @@ export const HUB_SPEC: CommandSpec = {
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
   if (text === undefined) return fallback;
-  if (!['debug', 'info', 'warn', 'error'].includes(text)) throw new UsageError(`invalid --log-level ${JSON.stringify(text)}: use debug, info, warn or error`);
-  return text as LogLevel;
+  if (!isLogLevel(text)) throw new UsageError(`invalid --log-level ${JSON.stringify(text)}: use ${LOG_LEVELS.join(', ')}`);
+  return text;
 }
 
 /** Turns a listen error into one line. */
@@ -38,7 +38,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3030');
   const callTimeoutMs = positiveDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
   const minProtocol: ProtocolVersion = parseProtocol(str(p, 'min-protocol') ?? '6');
-  const logger = jsonLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
+  const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const file = str(p, 'tokens');
   let tokens: Map<string, string>;
   let generated: string | undefined;

@@ -8,7 +8,7 @@ import type { ByteStream } from '../transport/byte-stream.js';
 import { DialError, WebSocketAcceptor, type WebSocketStream } from '../transport/websocket.js';
 import { DemoCluster } from '../demo/cluster.js';
 import { DaemonConnector, DeprecatedError, DEPRECATED_TEXT, type ConnectorEvent, type DialFunction } from './connector.js';
-import { PACKAGE_VERSION } from './version.js';
+import { PACKAGE_VERSION } from '../runtime/version.js';
 
 const FAST = { initialMs: 1, multiplier: 2, maxMs: 4, jitter: 0 };
 

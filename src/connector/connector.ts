@@ -11,14 +11,15 @@
  */
 import type { DaemonImplementation, ProtocolVersion } from '../flux/api.js';
 import { NEWEST_PROTOCOL, isProtocolVersion } from '../flux/api.js';
-import { serveFlux, type FluxServeOptions } from '../flux/server.js';
+import { DEFAULT_RPC_TIMEOUT_MS, serveFlux, type FluxServeOptions } from '../flux/server.js';
 import type { ServerConnection } from '../rpc/server.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { DialError, dialWebSocket } from '../transport/websocket.js';
 import { backoffDelay, checkBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { daemonRoute, inferEndpoints, routeUrl, EVENTS_ROUTE, type Endpoints } from './endpoints.js';
-import { silentLogger, type Logger } from './log.js';
-import { DEFAULT_USER_AGENT } from './version.js';
+import { silentLogger, type Logger } from '../runtime/log.js';
+import { DEFAULT_USER_AGENT } from '../runtime/version.js';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 
 /** fluxd's text when the upstream answers the dial with 410 Gone. */
 export const DEPRECATED_TEXT = 'Your fluxd version is deprecated - please upgrade, see https://github.com/weaveworks/flux-adapter';
@@ -171,7 +172,7 @@ export class DaemonConnector {
    * The daemon's LogEvent (WIRE.md §7.5): POSTs a `json.Marshal`led event to `<http>/v6/events`
    * with the token, `Accept: application/json` and no Content-Type, as fluxd does.
    */
-  async logEvent(eventJson: string, signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<void> {
+  async logEvent(eventJson: string, signal: AbortSignal = AbortSignal.timeout(DEFAULT_CALL_TIMEOUT_MS)): Promise<void> {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.headers['User-Agent']! };
     if (this.headers.Authorization) headers.Authorization = this.headers.Authorization;
     const res = await fetch(routeUrl(this.endpoints.http, EVENTS_ROUTE), { method: 'POST', headers, body: Buffer.from(eventJson, 'utf8'), signal });
@@ -196,7 +197,7 @@ export class DaemonConnector {
       let stream: ByteStream;
       const dialing = (this.dialing = new AbortController());
       try {
-        stream = await (this.options.dial ?? defaultDial)(this.url, { headers: this.headers, handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000, signal: dialing.signal });
+        stream = await (this.options.dial ?? defaultDial)(this.url, { headers: this.headers, handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, signal: dialing.signal });
       } catch (e) {
         if (this.stopping) break; // close() aborted the dial: not a failure
         const error = e as Error;
@@ -235,7 +236,7 @@ export class DaemonConnector {
     this.emit({ type: 'connected', url: this.url, remote: stream.remote });
     this.log.info('connected', { protocol: this.protocol });
     const connection = (this.options.serve ?? defaultServe)(this.options.implementation, stream, {
-      rpcTimeoutMs: this.options.rpcTimeoutMs ?? 10_000,
+      rpcTimeoutMs: this.options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
       // Protocol 6 upstreams expect the V6-era flat replies (RPC.md §5.1); V7+ the union form.
       flat: this.protocol === 6,
       onError: (error, method) => this.log.warn('call failed', { method, error: error.message }),

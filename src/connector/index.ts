@@ -19,5 +19,3 @@ export { DaemonConnector, DeprecatedError, DEPRECATED_TEXT, connectDaemon, token
 export { inferEndpoints, routeUrl, daemonRoute, EndpointError, EVENTS_ROUTE, type Endpoints } from './endpoints.js';
 export { backoffDelay, checkBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { relayTo, fluxdApiBase, type RelayOptions } from './relay.js';
-export { jsonLogger, silentLogger, redact, type Logger, type LogLevel, type LogFields, type JsonLoggerOptions } from './log.js';
-export { PACKAGE_VERSION, DEFAULT_USER_AGENT } from './version.js';

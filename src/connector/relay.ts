@@ -10,6 +10,7 @@
  */
 import type { DaemonImplementation } from '../flux/api.js';
 import { FluxHttpClient } from '../http/client.js';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 
 export interface RelayOptions {
   /** fluxd's API base, e.g. `http://127.0.0.1:3030/api/flux`; a URL without a path gets `/api/flux`. */
@@ -33,7 +34,7 @@ export function relayTo(options: RelayOptions): DaemonImplementation & { readonl
   const baseUrl = fluxdApiBase(options.fluxdUrl);
   // firstErrorValueOnly: fluxd's GitRepoConfig appends an empty config to its error body; relay the
   // real Flux error instead of Go's client's "decoding response body of error" failure.
-  const c = new FluxHttpClient({ baseUrl, token: options.token, timeoutMs: options.timeoutMs ?? 10_000, userAgent: options.userAgent, firstErrorValueOnly: true });
+  const c = new FluxHttpClient({ baseUrl, token: options.token, timeoutMs: options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, userAgent: options.userAgent, firstErrorValueOnly: true });
   return {
     baseUrl,
     ping: (ctx) => c.ping(ctx),

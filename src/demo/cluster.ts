@@ -33,7 +33,7 @@ import {
   type WorkloadResult,
 } from '../flux/model/index.js';
 import { getTagPattern, imagesToSort, newContainer, type ImageFacts } from '../flux/policy/index.js';
-import { PACKAGE_VERSION } from '../connector/version.js';
+import { PACKAGE_VERSION } from '../runtime/version.js';
 import { SAMPLE_GIT, SAMPLE_IMAGES, SAMPLE_WORKLOADS, type SampleWorkload } from './sample-data.js';
 
 /** An image as the demo registry knows it, with the facts tag policies read. */

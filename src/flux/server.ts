@@ -27,6 +27,7 @@
  * server never registered), and SyncNotify only if the implementation has it. See README.md
  * ("Deviations from Go").
  */
+import { DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { RawJson } from '../codec/go-json.js';
 import { Server, type MethodDefinition, type ServerConnection, type ServiceDefinition } from '../rpc/server.js';
@@ -36,7 +37,7 @@ import { METHOD_NAMES, METHODS, SERVICE_NAME, type AnyMethodSpec } from './versi
 import { encodeApplicationErrorReply, encodeReply, type ReplyForm } from './versions/replies.js';
 
 /** fluxd's default `--rpc-timeout`. */
-export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+export const DEFAULT_RPC_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
 
 /** The abort reason at the RPC timeout; its text is Go's `context.DeadlineExceeded`. */
 export class DeadlineExceededError extends Error {
@@ -112,7 +113,7 @@ function adapter(m: AnyMethodSpec, impl: FluxApi, form: ReplyForm, timeoutMs: nu
   return {
     decodeParam: (raw) => m.param.decode(raw),
     async handle(param, context) {
-      const call = callSignal(context.signal, timeoutMs);
+      const call = deadline(context.signal, timeoutMs, () => new DeadlineExceededError());
       try {
         const value = await m.call(impl, { signal: call.signal }, param);
         // Encoded when the RPC server writes the reply; a value that cannot be encoded is reported
@@ -134,30 +135,6 @@ function adapter(m: AnyMethodSpec, impl: FluxApi, form: ReplyForm, timeoutMs: nu
       } finally {
         call.dispose();
       }
-    },
-  };
-}
-
-/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * The implementation's signal for one call: aborted at the deadline or when the connection goes.
- * Not `AbortSignal.any([connection, deadline])`: on Node 20 every such signal stays in the
- * long-lived connection signal's dependant set for good (nodejs/node#55351), which grows by one per
- * call. A listener added `{ once: true }` and removed when the call settles costs nothing after.
- */
-function callSignal(connection: AbortSignal, timeoutMs: number): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onClose = () => controller.abort(connection.reason);
-  if (connection.aborted) onClose();
-  else connection.addEventListener('abort', onClose, { once: true });
-  const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new DeadlineExceededError()), timeoutMs) : undefined;
-  return {
-    signal: controller.signal,
-    dispose() {
-      clearTimeout(timer);
-      connection.removeEventListener('abort', onClose);
     },
   };
 }

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallContext, FluxApi } from '../flux/api.js';
 import { UnavailableError } from '../flux/model/flux-error.js';
+import { checkTimerMs, deadline } from '../runtime/time.js';
 import { parseImageSpec, parseResourceSpec, RESOURCE_SPEC_ALL } from '../flux/model/resource-spec.js';
 import { ResourceId } from '../flux/model/resource-id.js';
 import { strconvQuote } from '../flux/policy/go-strings.js';
@@ -185,15 +186,20 @@ const PREPARE: Record<RouteName, (rq: RouteRequest) => Call | Promise<Call>> = {
   },
 };
 
+/** A promise that rejects with the signal's reason once it aborts (and never settles otherwise). */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 function normaliseBase(basePath: string | undefined): string {
   let base = basePath ?? '';
   while (base.endsWith('/')) base = base.slice(0, -1);
   if (base !== '' && !base.startsWith('/')) base = '/' + base;
   return base;
 }
-
-/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Go's `http.Redirect(w, r, url, 301)`, as ServeMux does for unclean paths. */
 function redirect(req: IncomingMessage, res: ServerResponse, location: string): void {
@@ -211,7 +217,7 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
   const base = normaliseBase(options.basePath);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const callTimeoutMs = options.callTimeoutMs;
-  if (callTimeoutMs !== undefined && !(callTimeoutMs > 0 && callTimeoutMs <= MAX_TIMER_MS)) throw new RangeError(`callTimeoutMs must be positive and at most ${MAX_TIMER_MS} (a Node timer's limit), got ${callTimeoutMs}`);
+  if (callTimeoutMs !== undefined) checkTimerMs('callTimeoutMs', callTimeoutMs);
 
   return async function fluxHttpHandler(req, res) {
     let target = req.url ?? '/';
@@ -295,32 +301,22 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
       throw err;
     }
 
-    const controller = new AbortController();
+    // The call's signal: aborted when the HTTP client goes away or at the call timeout.
+    const hangUp = new AbortController();
     const onClose = () => {
-      if (!res.writableFinished) controller.abort(new Error('the HTTP client went away'));
+      if (!res.writableFinished) hangUp.abort(new Error('the HTTP client went away'));
     };
     res.once('close', onClose);
-    let timer: NodeJS.Timeout | undefined;
+    const limit = deadline(hangUp.signal, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
     let reply: Reply;
     try {
-      const calls: Promise<Reply>[] = [call(api, { signal: controller.signal })];
-      if (callTimeoutMs !== undefined) {
-        calls.push(
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const err = new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`);
-              controller.abort(err);
-              reject(err);
-            }, callTimeoutMs);
-          }),
-        );
-      }
-      reply = await Promise.race(calls);
+      // The timeout answers at once, even if the API does not honour its signal.
+      reply = await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
     } catch (err) {
       if (!res.destroyed) errorResponse(req, res, err);
       return;
     } finally {
-      clearTimeout(timer);
+      limit.dispose();
       res.off('close', onClose);
     }
     if (res.destroyed) return;

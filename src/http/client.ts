@@ -35,6 +35,7 @@ import { FluxHttpError, HttpDecodeError, HttpStatusError, HttpTimeoutError, Http
 import { decodeFirstValue, unmarshalWhole } from './go-json-reader.js';
 import { goEncodeQuery } from './go-url.js';
 import { ROUTES, type ApiRoute, type JsonCodec } from './routes.js';
+import { checkTimerMs } from '../runtime/time.js';
 
 export interface FluxHttpClientOptions {
   /** The API base, e.g. `http://127.0.0.1:3030/api/flux` (a query or fragment is dropped, as Go does). */
@@ -57,9 +58,6 @@ export interface FluxHttpClientOptions {
 }
 
 const SUCCESS = new Set([200, 201, 202, 204]);
-
-/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface RawReply {
   status: number;
@@ -97,8 +95,7 @@ export class FluxHttpClient implements FluxApi {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new TypeError(`Flux API base URL must be http or https, got ${JSON.stringify(options.baseUrl)}`);
     }
-    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
-    if (options.timeoutMs !== undefined && options.timeoutMs > MAX_TIMER_MS) throw new RangeError(`timeoutMs must be at most ${MAX_TIMER_MS} (a Node timer's limit), got ${options.timeoutMs}`);
+    if (options.timeoutMs !== undefined) checkTimerMs('timeoutMs', options.timeoutMs);
     this.base = base;
     this.token = options.token ?? '';
     this.userAgent = options.userAgent ?? 'Go-http-client/1.1';

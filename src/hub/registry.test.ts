@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { CallContext, FluxApi } from '../flux/api.js';
 import { controllerStatus, FatalError, FluxError, ResourceId, UnavailableError } from '../flux/model/index.js';
 import { ServerError } from '../rpc/errors.js';
-import { jsonLogger } from '../connector/log.js';
+import { createLogger } from '../runtime/log.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
 import { hubMetrics } from './metrics.js';
 
@@ -89,7 +89,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
   test('calls in flight on a kicked connection fail without counting or logging a fatal disconnect', async () => {
     const metrics = hubMetrics();
     const lines: string[] = [];
-    const r = new DaemonRegistry({ metrics, logger: jsonLogger({ write: (l) => lines.push(l) }) });
+    const r = new DaemonRegistry({ metrics, logger: createLogger({ write: (l) => lines.push(l) }) });
     const a = fakeClient({
       // As the RPC client does: closing the connection fails the calls in flight.
       export: () =>

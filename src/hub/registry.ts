@@ -21,7 +21,8 @@ import { KINDS_V8 } from '../flux/versions/kinds.js';
 import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
 import { listServicesWithOptions } from '../flux/versions/shims.js';
 import type { ListServicesOptions } from '../flux/model/index.js';
-import { silentLogger, type Logger } from '../connector/log.js';
+import { silentLogger, type Logger } from '../runtime/log.js';
+import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
 import { hubMetrics, type HubMetrics } from './metrics.js';
 
 /** What the registry needs from a connected daemon's client (`createFluxClient`'s result). */
@@ -69,9 +70,6 @@ type Outcome = 'ok' | 'application_error' | 'server_error' | 'fatal' | 'timeout'
 /** FluxApi method → Go method name (from the RPC method table), for metric labels and logs. */
 const METHOD_NAMES: ReadonlyMap<keyof FluxApi, string> = new Map(Object.values(FLUX_METHODS).map((m) => [m.api, m.name]));
 
-/** setTimeout's limit: a longer delay would fire at once (Node clamps it to 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export interface RegistryOptions {
   /** Upper bound of each call to a daemon (default 10 s, the historic fluxsvc's NATS timeout; at most 2^31−1). */
   callTimeoutMs?: number;
@@ -84,16 +82,14 @@ export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly status = new Map<string, InstanceStatus>();
-  private readonly callTimeoutMs: number;
+  readonly callTimeoutMs: number;
   private readonly metrics: HubMetrics;
   private readonly log: Logger;
   private readonly now: () => Date;
   private nextId = 1;
 
   constructor(options: RegistryOptions = {}) {
-    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    if (!(this.callTimeoutMs > 0)) throw new RangeError('callTimeoutMs must be positive');
-    if (this.callTimeoutMs > MAX_TIMER_MS) throw new RangeError(`callTimeoutMs must be at most ${MAX_TIMER_MS} (a Node timer's limit), got ${this.callTimeoutMs}`);
+    this.callTimeoutMs = checkTimerMs('callTimeoutMs', options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
     this.metrics = options.metrics ?? hubMetrics();
     this.log = (options.logger ?? silentLogger).child({ component: 'registry' });
     this.now = options.now ?? (() => new Date());
@@ -240,13 +236,9 @@ export class DaemonRegistry {
         outcome = 'unavailable';
         throw new UnavailableError(new Error(`no daemon is connected for instance ${instance}`));
       }
-      // A timer of our own rather than AbortSignal.timeout: that one is unref'd and lingers.
-      const deadline = new AbortController();
-      const timeout = deadline.signal;
-      const timer = setTimeout(() => deadline.abort(new Error('call timeout')), this.callTimeoutMs);
-      const signal = AbortSignal.any([ctx.signal, timeout]);
+      const limit = deadline(ctx.signal, this.callTimeoutMs, () => new Error('call timeout'));
       try {
-        const result = await this.invoke(conn, key, { signal }, args);
+        const result = await this.invoke(conn, key, { signal: limit.signal }, args);
         this.statusOf(instance).lastSeen = this.now();
         return result;
       } catch (e) {
@@ -254,7 +246,7 @@ export class DaemonRegistry {
         // calls in flight: that is no new reason to disconnect, nor to count or log one. (One the
         // RPC client closed after a fatal error may have ended first: that one counts.)
         const closedByHub = conn.reason !== undefined && conn.reason !== ENDED;
-        if (timeout.aborted && !ctx.signal.aborted) {
+        if (limit.expired) {
           outcome = 'timeout';
           const text = `${name} call timed out after ${this.callTimeoutMs} ms`;
           if (!closedByHub) {
@@ -277,7 +269,7 @@ export class DaemonRegistry {
         else outcome = 'error';
         throw e;
       } finally {
-        clearTimeout(timer);
+        limit.dispose();
       }
     } finally {
       this.metrics.requestDuration.observe({ method: name, outcome }, (performance.now() - started) / 1000);

@@ -15,6 +15,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { FlowOptions } from './byte-stream.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { StreamBase } from './stream-base.js';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 
 export interface WebSocketStreamOptions extends FlowOptions, HeartbeatOptions {}
 
@@ -178,7 +179,7 @@ export function dialWebSocket(url: string, options: DialOptions = {}): Promise<W
     signal?.throwIfAborted();
     const ws = new WebSocket(url, {
       headers: options.headers,
-      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+      handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
       perMessageDeflate: false,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       followRedirects: false,

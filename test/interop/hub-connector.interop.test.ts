@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import type { ProtocolVersion } from '../../src/flux/api.js';
 import { DaemonConnector, DeprecatedError } from '../../src/connector/connector.js';
 import { relayTo } from '../../src/connector/relay.js';
-import { silentLogger } from '../../src/connector/log.js';
+import { silentLogger } from '../../src/runtime/log.js';
 import { DemoCluster } from '../../src/demo/cluster.js';
 import { demoConnector } from '../../src/cli/daemon-command.js';
-import { PACKAGE_VERSION } from '../../src/connector/version.js';
+import { PACKAGE_VERSION } from '../../src/runtime/version.js';
 import { requirePeer } from './go-peer.js';
 import { HubPeer } from './hubpeer.js';
 

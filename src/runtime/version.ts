@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 function readVersion(): string {
   try {
-    // dist/src/connector/version.js → the package root is three levels up.
+    // dist/src/runtime/version.js → the package root is three levels up.
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' && pkg.version !== '' ? pkg.version : 'unversioned';
   } catch {
