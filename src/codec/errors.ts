@@ -14,9 +14,3 @@ export class CodecError extends Error {
     super(message, options);
   }
 }
-
-/** Go's description of a byte as `%q` would quote a rune, e.g. `'x'` or `'\x00'`. */
-export function describeByte(b: number): string {
-  if (b >= 0x20 && b < 0x7f) return b === 0x27 ? "'\\''" : `'${String.fromCharCode(b)}'`;
-  return `'\\x${b.toString(16).padStart(2, '0')}'`;
-}

@@ -10,7 +10,8 @@
  * text is validated by whoever parses it.
  */
 import { Buffer } from 'node:buffer';
-import { CodecError, describeByte } from './errors.js';
+import { CodecError } from './errors.js';
+import { GoText } from '../runtime/go-text.js';
 
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
@@ -95,7 +96,7 @@ export class JsonStreamSplitter {
           } else if (startsScalar(b)) {
             this.state = State.Scalar;
           } else {
-            this.fail('FLUXRPC_ERR_MALFORMED', `invalid character ${describeByte(b)} looking for beginning of value`);
+            this.fail('FLUXRPC_ERR_MALFORMED', GoText.invalidCharacter(b, GoText.scan.beginningOfValue));
           }
           continue;
         }
@@ -158,7 +159,7 @@ export class JsonStreamSplitter {
       this.onValue(text);
       return;
     }
-    if (this.state !== State.Between) this.fail('FLUXRPC_ERR_UNEXPECTED_EOF', 'unexpected EOF');
+    if (this.state !== State.Between) this.fail('FLUXRPC_ERR_UNEXPECTED_EOF', GoText.unexpectedEOF);
   }
 
   private complete(chunk: Buffer, start: number, end: number): void {

@@ -20,9 +20,10 @@ import { daemonRoute, inferEndpoints, routeUrl, EVENTS_ROUTE, type Endpoints } f
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { DEFAULT_USER_AGENT } from '../runtime/version.js';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
+import { GoText } from '../runtime/go-text.js';
 
 /** fluxd's text when the upstream answers the dial with 410 Gone. */
-export const DEPRECATED_TEXT = 'Your fluxd version is deprecated - please upgrade, see https://github.com/weaveworks/flux-adapter';
+export const DEPRECATED_TEXT = GoText.fluxdDeprecated;
 
 /** The upstream answered 410 Gone: it no longer accepts this protocol version. Stops the connector. */
 export class DeprecatedError extends Error {

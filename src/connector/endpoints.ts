@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { ProtocolVersion } from '../flux/api.js';
+import { GoText } from '../runtime/go-text.js';
 
 export class EndpointError extends Error {
   override name = 'EndpointError';
@@ -31,10 +32,10 @@ export function inferEndpoints(url: string): Endpoints {
   } catch {
     // Go parses `host:3030/x` with scheme `host` and `cloud.example/api` with scheme ``.
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase() ?? '';
-    throw new EndpointError(`inferring WS/HTTP endpoints: unsupported scheme ${scheme}`);
+    throw new EndpointError(GoText.unsupportedScheme(scheme));
   }
   const swap = SWAP[parsed.protocol];
-  if (!swap) throw new EndpointError(`inferring WS/HTTP endpoints: unsupported scheme ${parsed.protocol.slice(0, -1)}`);
+  if (!swap) throw new EndpointError(GoText.unsupportedScheme(parsed.protocol.slice(0, -1)));
   if (parsed.username || parsed.password) throw new EndpointError(`malformed ws or wss URL: user info is not allowed in ${url}`);
   const withScheme = (scheme: string) => {
     // WHATWG URL refuses to switch between special schemes with different defaults only in odd

@@ -35,6 +35,7 @@ import type { DaemonImplementation, FluxApi } from './api.js';
 import { FluxError } from './model/flux-error.js';
 import { METHOD_NAMES, METHODS, SERVICE_NAME, type AnyMethodSpec } from './versions/methods.js';
 import { encodeApplicationErrorReply, encodeReply, type ReplyForm } from './versions/replies.js';
+import { GoText } from '../runtime/go-text.js';
 
 /** fluxd's default `--rpc-timeout`. */
 export const DEFAULT_RPC_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
@@ -44,7 +45,7 @@ export class DeadlineExceededError extends Error {
   override name = 'DeadlineExceededError';
   readonly code = 'FLUXRPC_ERR_DEADLINE_EXCEEDED';
   constructor() {
-    super('context deadline exceeded');
+    super(GoText.contextDeadlineExceeded);
   }
 }
 

@@ -7,6 +7,7 @@
  * Every error the client throws can be printed on one line with `describeHttpError`.
  */
 import { FluxError, FluxErrorType } from '../flux/model/flux-error.js';
+import { GoText } from '../runtime/go-text.js';
 
 export function deprecatedHelp(): string {
   return `The API endpoint requested appears to have been deprecated.
@@ -58,7 +59,7 @@ mentioning what you were attempting to do, and include this path:
 export class ApiDeprecatedError extends FluxError {
   override name = 'ApiDeprecatedError';
   constructor() {
-    super(FluxErrorType.Missing, deprecatedHelp(), 'API endpoint deprecated');
+    super(FluxErrorType.Missing, deprecatedHelp(), GoText.apiDeprecated);
   }
 }
 
@@ -131,7 +132,7 @@ export class HttpStatusError extends Error {
     readonly statusLine: string,
     readonly body: string,
   ) {
-    super(`executing HTTP request: ${statusLine} ${body}`);
+    super(GoText.httpStatus(statusLine, body));
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { UnexpectedEndError } from '../flux/model/errors.js';
+import { GO_MAX_NESTING_DEPTH, GoText, goQuoteChar } from '../runtime/go-text.js';
 
 /** Go's `*json.SyntaxError`. */
 export class GoJsonSyntaxError extends Error {
@@ -34,12 +35,12 @@ export class GoJsonEofError extends Error {
   override name = 'GoJsonEofError';
   readonly code = 'FLUXRPC_ERR_JSON_EOF';
   constructor(readonly unexpected: boolean) {
-    super(unexpected ? 'unexpected EOF' : 'EOF');
+    super(unexpected ? GoText.unexpectedEOF : GoText.eof);
   }
 }
 
 /** Go's `maxNestingDepth`. */
-const MAX_DEPTH = 10000;
+const MAX_DEPTH = GO_MAX_NESTING_DEPTH;
 
 const enum Step {
   Continue,
@@ -97,16 +98,16 @@ const enum St {
 }
 
 const LITERAL_EXPECT: Partial<Record<St, [expected: number, text: string, next: St]>> = {
-  [St.T]: [0x72, "in literal true (expecting 'r')", St.Tr],
-  [St.Tr]: [0x75, "in literal true (expecting 'u')", St.Tru],
-  [St.Tru]: [0x65, "in literal true (expecting 'e')", St.EndValue],
-  [St.F]: [0x61, "in literal false (expecting 'a')", St.Fa],
-  [St.Fa]: [0x6c, "in literal false (expecting 'l')", St.Fal],
-  [St.Fal]: [0x73, "in literal false (expecting 's')", St.Fals],
-  [St.Fals]: [0x65, "in literal false (expecting 'e')", St.EndValue],
-  [St.N]: [0x75, "in literal null (expecting 'u')", St.Nu],
-  [St.Nu]: [0x6c, "in literal null (expecting 'l')", St.Nul],
-  [St.Nul]: [0x6c, "in literal null (expecting 'l')", St.EndValue],
+  [St.T]: [0x72, GoText.scan.inLiteral('true', 'r'), St.Tr],
+  [St.Tr]: [0x75, GoText.scan.inLiteral('true', 'u'), St.Tru],
+  [St.Tru]: [0x65, GoText.scan.inLiteral('true', 'e'), St.EndValue],
+  [St.F]: [0x61, GoText.scan.inLiteral('false', 'a'), St.Fa],
+  [St.Fa]: [0x6c, GoText.scan.inLiteral('false', 'l'), St.Fal],
+  [St.Fal]: [0x73, GoText.scan.inLiteral('false', 's'), St.Fals],
+  [St.Fals]: [0x65, GoText.scan.inLiteral('false', 'e'), St.EndValue],
+  [St.N]: [0x75, GoText.scan.inLiteral('null', 'u'), St.Nu],
+  [St.Nu]: [0x6c, GoText.scan.inLiteral('null', 'l'), St.Nul],
+  [St.Nul]: [0x6c, GoText.scan.inLiteral('null', 'l'), St.EndValue],
 };
 
 function isSpace(c: number): boolean {
@@ -121,18 +122,7 @@ function isHexDigit(c: number): boolean {
   return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
 
-const NAMED: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 0x5c: '\\\\' };
-
-/** Go's `quoteChar`: a byte as `strconv.Quote(string(rune(c)))` with single quotes. */
-export function goQuoteChar(c: number): string {
-  if (c === 0x27) return "'\\''";
-  if (c === 0x22) return `'"'`;
-  if (NAMED[c] !== undefined) return `'${NAMED[c]}'`;
-  if (c < 0x20 || c === 0x7f) return `'\\x${c.toString(16).padStart(2, '0')}'`;
-  // A byte ≥ 0x80 is read as the rune U+0080…U+00FF; C1 controls, NBSP and soft hyphen are not printable.
-  if ((c >= 0x80 && c <= 0xa0) || c === 0xad) return `'\\u${c.toString(16).padStart(4, '0')}'`;
-  return `'${String.fromCharCode(c)}'`;
-}
+export { goQuoteChar };
 
 /** Go's `scanner`, one byte at a time. */
 class Scanner {
@@ -145,13 +135,13 @@ class Scanner {
 
   private error(c: number, context: string): Step {
     this.state = St.Error;
-    this.err = new GoJsonSyntaxError(`invalid character ${goQuoteChar(c)} ${context}`, this.bytes);
+    this.err = new GoJsonSyntaxError(GoText.invalidCharacter(c, context), this.bytes);
     return Step.Error;
   }
 
   private push(c: number, p: Parse, success: Step): Step {
     this.parseState.push(p);
-    return this.parseState.length <= MAX_DEPTH ? success : this.error(c, 'exceeded max depth');
+    return this.parseState.length <= MAX_DEPTH ? success : this.error(c, GoText.scan.exceededMaxDepth);
   }
 
   private pop(): void {
@@ -194,7 +184,7 @@ class Scanner {
           this.state = St.InStringEsc;
           return Step.Continue;
         }
-        if (c < 0x20) return this.error(c, 'in string literal');
+        if (c < 0x20) return this.error(c, GoText.scan.inStringLiteral);
         return Step.Continue;
       case St.InStringEsc:
         if ('bfnrt\\/"'.includes(String.fromCharCode(c))) {
@@ -205,7 +195,7 @@ class Scanner {
           this.state = St.InStringEscU;
           return Step.Continue;
         }
-        return this.error(c, 'in string escape code');
+        return this.error(c, GoText.scan.inStringEscape);
       case St.InStringEscU:
       case St.InStringEscU1:
       case St.InStringEscU12:
@@ -214,7 +204,7 @@ class Scanner {
           this.state = this.state === St.InStringEscU123 ? St.InString : this.state + 1;
           return Step.Continue;
         }
-        return this.error(c, 'in \\u hexadecimal character escape');
+        return this.error(c, GoText.scan.inUnicodeEscape);
       case St.Neg:
         if (c === 0x30) {
           this.state = St.Zero;
@@ -224,7 +214,7 @@ class Scanner {
           this.state = St.One;
           return Step.Continue;
         }
-        return this.error(c, 'in numeric literal');
+        return this.error(c, GoText.scan.inNumericLiteral);
       case St.One:
         if (isDigit(c)) return Step.Continue;
         return this.zero(c);
@@ -235,7 +225,7 @@ class Scanner {
           this.state = St.Dot0;
           return Step.Continue;
         }
-        return this.error(c, 'after decimal point in numeric literal');
+        return this.error(c, GoText.scan.afterDecimalPoint);
       case St.Dot0:
         if (isDigit(c)) return Step.Continue;
         if (c === 0x65 || c === 0x45) {
@@ -299,7 +289,7 @@ class Scanner {
       this.state = St.One;
       return Step.BeginLiteral;
     }
-    return this.error(c, 'looking for beginning of value');
+    return this.error(c, GoText.scan.beginningOfValue);
   }
 
   private beginString(c: number): Step {
@@ -308,7 +298,7 @@ class Scanner {
       this.state = St.InString;
       return Step.BeginLiteral;
     }
-    return this.error(c, 'looking for beginning of object key string');
+    return this.error(c, GoText.scan.beginningOfObjectKey);
   }
 
   private zero(c: number): Step {
@@ -328,7 +318,7 @@ class Scanner {
       this.state = St.E0;
       return Step.Continue;
     }
-    return this.error(c, 'in exponent of numeric literal');
+    return this.error(c, GoText.scan.inExponent);
   }
 
   endValue(c: number): Step {
@@ -349,7 +339,7 @@ class Scanner {
           this.state = St.BeginValue;
           return Step.ObjectKey;
         }
-        return this.error(c, 'after object key');
+        return this.error(c, GoText.scan.afterObjectKey);
       case Parse.ObjectValue:
         if (c === 0x2c) {
           this.parseState[n - 1] = Parse.ObjectKey;
@@ -360,7 +350,7 @@ class Scanner {
           this.pop();
           return Step.EndObject;
         }
-        return this.error(c, 'after object key:value pair');
+        return this.error(c, GoText.scan.afterObjectKeyValue);
       case Parse.ArrayValue:
         if (c === 0x2c) {
           this.state = St.BeginValue;
@@ -370,13 +360,13 @@ class Scanner {
           this.pop();
           return Step.EndArray;
         }
-        return this.error(c, 'after array element');
+        return this.error(c, GoText.scan.afterArrayElement);
     }
   }
 
   private endTopStep(c: number): Step {
     // Go records the complaint for the next call but still reports the end of the value.
-    if (!isSpace(c)) this.error(c, 'after top-level value');
+    if (!isSpace(c)) this.error(c, GoText.scan.afterTopLevelValue);
     return Step.End;
   }
 
@@ -386,7 +376,7 @@ class Scanner {
     if (this.endTop) return Step.End;
     this.step(0x20);
     if (this.endTop) return Step.End;
-    this.err ??= new GoJsonSyntaxError('unexpected end of JSON input', this.bytes);
+    this.err ??= new GoJsonSyntaxError(GoText.unexpectedEndOfInput, this.bytes);
     return Step.Error;
   }
 }

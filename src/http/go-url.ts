@@ -10,6 +10,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { strconvQuote } from '../flux/policy/go-strings.js';
+import { GoText } from '../runtime/go-text.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -32,7 +33,7 @@ export class UrlEscapeError extends Error {
   override name = 'UrlEscapeError';
   readonly code = 'FLUXRPC_ERR_URL_ESCAPE';
   constructor(bytes: Uint8Array) {
-    super(`invalid URL escape ${quoteBytes(bytes)}`);
+    super(GoText.invalidUrlEscape(quoteBytes(bytes)));
   }
 }
 
@@ -41,7 +42,7 @@ export class QuerySemicolonError extends Error {
   override name = 'QuerySemicolonError';
   readonly code = 'FLUXRPC_ERR_QUERY_SEMICOLON';
   constructor() {
-    super('invalid semicolon separator in query');
+    super(GoText.invalidSemicolonSeparator);
   }
 }
 

@@ -36,6 +36,7 @@ import { EventStore } from './events.js';
 import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
 import { renderStatusPage } from './status-page.js';
+import { GoText } from '../runtime/go-text.js';
 
 export const API_BASE = '/api/flux';
 const DAEMON_ROUTE = /^(?:\/api\/flux)?\/v(\d+)\/daemon\/?$/;
@@ -170,7 +171,7 @@ export class Hub {
     if (instance === undefined) return refuse(401, 'missing or unknown token\n', req.headers.authorization ? 'unknown token' : 'no token');
     const version = Number(m[1]);
     if (!isProtocolVersion(version)) return refuse(404, '404 page not found\n', `no protocol version ${m[1]}`);
-    if (version < (this.options.minProtocol ?? PROTOCOL_VERSIONS[0])) return refuse(410, 'API endpoint deprecated\n', `protocol ${version} is below the minimum ${this.options.minProtocol}`);
+    if (version < (this.options.minProtocol ?? PROTOCOL_VERSIONS[0])) return refuse(410, `${GoText.apiDeprecated}\n`, `protocol ${version} is below the minimum ${this.options.minProtocol}`);
     let stream: ByteStream;
     try {
       stream = await this.acceptor.upgrade(req, socket, head);
@@ -247,7 +248,7 @@ export class Hub {
 
   /** A plain (non-websocket) request to a registration route: gorilla's 400. */
   private badHandshake(res: ServerResponse): void {
-    text(res, 400, "Bad Request\nwebsocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header\n");
+    text(res, 400, `Bad Request\n${GoText.notWebSocketProtocol}\n`);
   }
 
   /** `GET <base>/v6/events`: the caller's instance's events, newest first (not a Flux route). */

@@ -18,12 +18,13 @@ import type { CallContext, FluxApi, ProtocolVersion } from '../flux/api.js';
 import { FatalError, FluxError, UnavailableError } from '../flux/model/index.js';
 import { ServerError } from '../rpc/errors.js';
 import { KINDS_V8 } from '../flux/versions/kinds.js';
-import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
+import { METHODS as FLUX_METHODS, SERVICE_NAME } from '../flux/versions/methods.js';
 import { listServicesWithOptions } from '../flux/versions/shims.js';
 import type { ListServicesOptions } from '../flux/model/index.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
 import { hubMetrics, type HubMetrics } from './metrics.js';
+import { GoText } from '../runtime/go-text.js';
 
 /** What the registry needs from a connected daemon's client (`createFluxClient`'s result). */
 export interface DaemonClient extends FluxApi {
@@ -60,7 +61,7 @@ interface Connection extends ConnectionInfo {
   emulateListServicesWithOptions: boolean;
 }
 
-const NO_LIST_SERVICES_WITH_OPTIONS = "rpc: can't find method RPCServer.ListServicesWithOptions";
+const NO_LIST_SERVICES_WITH_OPTIONS = GoText.canNotFindMethod(`${SERVICE_NAME}.ListServicesWithOptions`);
 
 /** `Connection.reason` of a connection that ended without the hub closing it (the daemon, the network, the RPC client). */
 const ENDED = 'closed';
@@ -197,7 +198,7 @@ export class DaemonRegistry {
     conn.reason = ENDED;
     const raw = why instanceof Error ? why.message : why === undefined ? '' : String(why);
     // A clean end of stream reaches an RPC client as Go's "unexpected EOF".
-    const text = raw === 'unexpected EOF' ? 'the daemon closed the connection' : raw;
+    const text = raw === GoText.unexpectedEOF ? 'the daemon closed the connection' : raw;
     if (this.connections.get(instance) === conn) {
       this.connections.delete(instance);
       const st = this.statusOf(instance);

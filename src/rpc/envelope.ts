@@ -72,7 +72,7 @@ export type ParsedResponse =
 export function classifyResponse(value: unknown): ParsedResponse {
   if (value === null) return { kind: 'fatal', message: GoText.invalidError('<nil>') };
   if (typeof value !== 'object' || Array.isArray(value)) {
-    return { kind: 'fatal', message: `json: cannot unmarshal ${jsonKind(value)} into Go value of type jsonrpc.clientResponse` };
+    return { kind: 'fatal', message: GoText.cannotUnmarshal(jsonKind(value), 'jsonrpc.clientResponse') };
   }
   const obj = value as Record<string, unknown>;
   const idField = goField(obj, 'id');
@@ -118,12 +118,12 @@ export type ParsedRequest =
 export function parseRequest(text: string, value: unknown): ParsedRequest {
   if (value === null) return { kind: 'request', method: '', rawId: 'null', params: undefined };
   if (typeof value !== 'object' || Array.isArray(value)) {
-    return { kind: 'bad-envelope', message: `json: cannot unmarshal ${jsonKind(value)} into Go value of type jsonrpc.serverRequest` };
+    return { kind: 'bad-envelope', message: GoText.cannotUnmarshal(jsonKind(value), 'jsonrpc.serverRequest') };
   }
   const obj = value as Record<string, unknown>;
   const method = goField(obj, 'method').value;
   if (method !== undefined && method !== null && typeof method !== 'string') {
-    return { kind: 'bad-envelope', message: `json: cannot unmarshal ${jsonKind(method)} into Go struct field serverRequest.method of type string` };
+    return { kind: 'bad-envelope', message: GoText.cannotUnmarshalField(jsonKind(method), 'serverRequest', 'method', 'string') };
   }
   const id = goField(obj, 'id');
   const rawId = !id.present || id.value === null ? 'null' : rawIdText(text, id.value);

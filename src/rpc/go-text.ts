@@ -1,32 +1,13 @@
 /**
- * Every string that Go's net/rpc and net/rpc/jsonrpc put on the wire or show to callers, in one
- * place. Each is pinned by a byte test (go-text.test.ts) and by the interop tests.
+ * Go's `%v` formatting of decoded JSON values, for the texts of errors the jsonrpc client reports
+ * (`invalid error map[…]`). The texts themselves live in ../runtime/go-text.ts.
  */
 import { compareGoStrings, jsonKind } from '../codec/go-json.js';
+import { GoText } from '../runtime/go-text.js';
 
 export { compareGoStrings, jsonKind };
 
-export const GoText = {
-  /** rpc.ErrShutdown: calls after the client was closed or failed. */
-  shutdown: 'connection is shut down',
-  /** io.ErrUnexpectedEOF: pending calls when the stream ended cleanly without Close. */
-  unexpectedEOF: 'unexpected EOF',
-  /** What the jsonrpc client makes of an empty error string. */
-  unspecifiedError: 'unspecified error',
-  /** Server: `method` without a dot. */
-  illFormed: (method: string) => `rpc: service/method request ill-formed: ${method}`,
-  canNotFindService: (method: string) => `rpc: can't find service ${method}`,
-  canNotFindMethod: (method: string) => `rpc: can't find method ${method}`,
-  missingParams: 'jsonrpc: request body missing params',
-  /** Server: params that are not an array (kind = object, string, number, bool). */
-  paramsNotArray: (jsonKind: string) => `json: cannot unmarshal ${jsonKind} into Go value of type [1]interface {}`,
-  /** Client: a response whose `error` is neither null nor a string, or both null. */
-  invalidError: (formatted: string) => `invalid error ${formatted}`,
-  /** Client: a response id that is not a uint64. */
-  badResponseId: (jsonKind: string) => `json: cannot unmarshal ${jsonKind} into Go struct field clientResponse.id of type uint64`,
-  /** Client: the failing call's error when its result does not decode. */
-  readingBody: (detail: string) => `reading body ${detail}`,
-} as const;
+export { GoText };
 
 /** Formats a decoded JSON value as Go's `%v` prints an `interface{}` holding it. */
 export function goFormatValue(value: unknown): string {

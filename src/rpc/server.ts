@@ -61,7 +61,7 @@ export class Server {
   /** Registers `methods` under `name` (Flux: "RPCServer"). */
   register(name: string, methods: ServiceDefinition): this {
     if (!name || name.includes('.')) throw new TypeError(`invalid service name ${JSON.stringify(name)}`);
-    if (this.services.has(name)) throw new Error(`rpc: service already defined: ${name}`);
+    if (this.services.has(name)) throw new Error(GoText.serviceAlreadyDefined(name));
     this.services.set(name, methods);
     return this;
   }

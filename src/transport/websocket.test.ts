@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Buffer } from 'node:buffer';
 import { WebSocket, WebSocketServer } from 'ws';
-import { DialError, WebSocketAcceptor, dialWebSocket, goCloseErrorText, type WebSocketStream, type WebSocketStreamOptions } from './websocket.js';
+import { GoText } from '../runtime/go-text.js';
+import { DialError, WebSocketAcceptor, dialWebSocket, type WebSocketStream, type WebSocketStreamOptions } from './websocket.js';
 
 /** A plain `ws` server on loopback standing in for the peer, so the test controls every frame. */
 async function rawPeerServer(onConnection: (ws: WebSocket, req: http.IncomingMessage) => void, options: { autoPong?: boolean } = {}) {
@@ -74,10 +75,10 @@ test('close codes: 1001 and 1005 are a clean end; 1011 and 4000 are errors with 
     assert.equal(error?.message, expected, `close code ${code}`);
     await peer.close();
   }
-  assert.equal(goCloseErrorText(1000, ''), 'websocket: close 1000 (normal)');
+  assert.equal(GoText.closeError(1000, ''), 'websocket: close 1000 (normal)');
   // gorilla names only some codes: 1012 and 1013 have no name in its text.
-  assert.equal(goCloseErrorText(1012, 'bye'), 'websocket: close 1012: bye');
-  assert.equal(goCloseErrorText(1015, ''), 'websocket: close 1015 (TLS handshake error)');
+  assert.equal(GoText.closeError(1012, 'bye'), 'websocket: close 1012: bye');
+  assert.equal(GoText.closeError(1015, ''), 'websocket: close 1015 (TLS handshake error)');
 });
 
 test('a dropped TCP connection between messages reads as a clean end of stream', async () => {

@@ -16,33 +16,13 @@ import type { FlowOptions } from './byte-stream.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { StreamBase } from './stream-base.js';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
+import { GoText } from '../runtime/go-text.js';
 
 export interface WebSocketStreamOptions extends FlowOptions, HeartbeatOptions {}
 
 /** Close codes read as a clean end of stream (Go's adapter maps them to io.EOF). */
 const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005, 1006]);
 
-/** gorilla/websocket's names for close codes, for Go-identical error text. */
-const CLOSE_CODE_TEXT: Record<number, string> = {
-  1000: 'normal',
-  1001: 'going away',
-  1002: 'protocol error',
-  1003: 'unsupported data',
-  1005: 'no status',
-  1006: 'abnormal closure',
-  1007: 'invalid payload data',
-  1008: 'policy violation',
-  1009: 'message too big',
-  1010: 'mandatory extension missing',
-  1011: 'internal server error',
-  1015: 'TLS handshake error',
-};
-
-/** Go's text for a close frame with `code` and `reason`. */
-export function goCloseErrorText(code: number, reason: string): string {
-  const name = CLOSE_CODE_TEXT[code];
-  return `websocket: close ${code}${name ? ` (${name})` : ''}${reason ? `: ${reason}` : ''}`;
-}
 
 export class WebSocketStream extends StreamBase {
   private readonly heartbeat: Heartbeat;
@@ -99,7 +79,7 @@ export class WebSocketStream extends StreamBase {
   private onClose(code: number, reason: string): void {
     this.heartbeat.stop();
     let error = this.error;
-    if (!error && !CLEAN_CLOSE_CODES.has(code)) error = new Error(goCloseErrorText(code, reason));
+    if (!error && !CLEAN_CLOSE_CODES.has(code)) error = new Error(GoText.closeError(code, reason));
     this.finish(error);
   }
 
@@ -166,7 +146,7 @@ export class DialError extends Error {
     readonly status: number,
     readonly body: string,
   ) {
-    super(`connecting to websocket ${url} (http status code = ${status})`);
+    super(GoText.dialError(url, status));
   }
 }
 

@@ -16,3 +16,9 @@ test('interface{} values: Go key order, Go float text, well-formed strings', () 
   const v = toGoJsonValue(JSON.parse('{"b":[1.5,-0,1e21,1e-7,"\\ud800"],"a":{"10":1,"9":2},"__proto__":true}'));
   assert.equal(encodeGoJsonValue(v), '{"__proto__":true,"a":{"10":1,"9":2},"b":[1.5,-0,1e+21,1e-7,"\ufffd"]}');
 });
+
+test('numbers JSON cannot hold fail with Go\'s text (strconv forms +Inf, -Inf, NaN)', () => {
+  assert.throws(() => encodeGoJsonValue(Infinity), { message: 'json: unsupported value: +Inf' });
+  assert.throws(() => encodeGoJsonValue(-Infinity), { message: 'json: unsupported value: -Inf' });
+  assert.throws(() => encodeGoJsonValue(Number.NaN), { message: 'json: unsupported value: NaN' });
+});

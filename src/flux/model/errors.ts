@@ -3,6 +3,7 @@
  * metric labels and tests) and, where Go has one, Go's exact error text as its `message`, so that a
  * decode failure reads the same as it would in the Go daemon.
  */
+import { GoText } from '../../runtime/go-text.js';
 export type ModelErrorCode =
   | 'FLUXRPC_ERR_JSON_TYPE'
   | 'FLUXRPC_ERR_UNEXPECTED_END'
@@ -55,9 +56,9 @@ export class GoUnmarshalTypeError extends ModelError {
 
   private text(): string {
     if (this.struct !== '' || this.field !== '') {
-      return `json: cannot unmarshal ${this.value} into Go struct field ${this.struct}.${this.field} of type ${this.goType}`;
+      return GoText.cannotUnmarshalField(this.value, this.struct, this.field, this.goType);
     }
-    return `json: cannot unmarshal ${this.value} into Go value of type ${this.goType}`;
+    return GoText.cannotUnmarshal(this.value, this.goType);
   }
 }
 
@@ -65,7 +66,7 @@ export class GoUnmarshalTypeError extends ModelError {
 export class UnexpectedEndError extends ModelError {
   override name = 'UnexpectedEndError';
   constructor() {
-    super('FLUXRPC_ERR_UNEXPECTED_END', 'unexpected end of JSON input');
+    super('FLUXRPC_ERR_UNEXPECTED_END', GoText.unexpectedEndOfInput);
   }
 }
 

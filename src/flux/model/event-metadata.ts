@@ -36,6 +36,7 @@ import {
   type ReleaseImageSpec,
 } from './release-spec.js';
 import { encodeGoJsonMap, toGoJsonValue, type GoJsonValue } from './generic-json.js';
+import { GoText } from '../../runtime/go-text.js';
 
 export const RELEASE_IMAGE_SPEC_TYPE = 'releaseImageSpecType';
 export const RELEASE_CONTAINERS_SPEC_TYPE = 'releaseContainersSpecType';
@@ -222,7 +223,7 @@ const releaseSpecValue: ValueDecoder<ReleaseSpec> = (json, _d, current) => {
     case RELEASE_CONTAINERS_SPEC_TYPE:
       return t;
     default:
-      throw new EventDecodeError('unknown ReleaseSpec type');
+      throw new EventDecodeError(GoText.unknownReleaseSpecType);
   }
 };
 

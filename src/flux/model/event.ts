@@ -12,6 +12,7 @@ import { EventDecodeError, ModelEncodeError } from './errors.js';
 import { GoTime, parseRFC3339 } from './go-time.js';
 import { encodeResourceIdList, resourceIdListValue, type ResourceId } from './resource-id.js';
 import { decodeEventMetadata, encodeEventMetadata, type EventMetadata } from './event-metadata.js';
+import { GoText } from '../../runtime/go-text.js';
 
 export const EventType = {
   Commit: 'commit',
@@ -56,7 +57,7 @@ export const ZERO_EVENT: FluxEvent = Object.freeze({
 /** `time.Time.MarshalJSON`: fails, as in Go, for years outside 0…9999. */
 export function encodeGoTimeJson(t: GoTime): string {
   const y = t.year();
-  if (y < 0 || y > 9999) throw new ModelEncodeError('json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]');
+  if (y < 0 || y > 9999) throw new ModelEncodeError(GoText.timeYearOutOfRange);
   return goQuote(t.format());
 }
 

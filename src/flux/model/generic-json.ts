@@ -6,6 +6,7 @@
 import { compareGoStrings, goQuote } from './go-encode.js';
 import { isJsonObject, wellFormed } from './go-decode.js';
 import { ModelEncodeError } from './errors.js';
+import { GoText } from '../../runtime/go-text.js';
 
 export type GoJsonValue = null | boolean | number | string | readonly GoJsonValue[] | ReadonlyMap<string, GoJsonValue>;
 
@@ -24,7 +25,8 @@ export function toGoJsonValue(json: unknown): GoJsonValue {
 
 /** Go's float64 text: JavaScript's shortest form matches it, except that Go keeps `-0`. */
 function encodeFloat(n: number): string {
-  if (!Number.isFinite(n)) throw new ModelEncodeError(`json: unsupported value: ${n}`);
+  // strconv.FormatFloat's text for the values JSON cannot hold: +Inf, -Inf, NaN.
+  if (!Number.isFinite(n)) throw new ModelEncodeError(GoText.unsupportedValue(Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf'));
   return Object.is(n, -0) ? '-0' : JSON.stringify(n);
 }
 

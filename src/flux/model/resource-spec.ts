@@ -6,6 +6,7 @@
 import { InvalidSpecError, ModelError } from './errors.js';
 import { imageRefString, parseImageRef } from './image.js';
 import { ResourceId } from './resource-id.js';
+import { GoText } from '../../runtime/go-text.js';
 
 export const RESOURCE_SPEC_ALL = '<all>';
 export const IMAGE_SPEC_LATEST = '<all latest>';
@@ -25,6 +26,6 @@ export function parseResourceSpec(s: string): string {
 export function parseImageSpec(s: string): string {
   if (s === IMAGE_SPEC_LATEST) return s;
   const ref = parseImageRef(s);
-  if (ref.tag === '') throw new InvalidSpecError('blank tag (if you want latest, explicitly state the tag :latest): invalid image ID');
+  if (ref.tag === '') throw new InvalidSpecError(GoText.blankTag);
   return imageRefString(ref);
 }

@@ -10,6 +10,7 @@
 import { RE2JS } from 're2js';
 import { SemverConstraintError } from './errors.js';
 import { comparePrerelease, tryParseSemverVersion, type SemverVersion } from './semver-version.js';
+import { GoText } from '../../runtime/go-text.js';
 
 // Operator alternatives in the library's order, the empty operator second.
 const OPERATORS = '=||!=|>|<|>=|=>|<=|=<|~|~>|\\^';
@@ -64,7 +65,7 @@ function rewriteRanges(text: string): string {
 
 function parseComparison(token: string): Comparison {
   const m = SINGLE.matcher(token);
-  if (!m.find()) throw new SemverConstraintError(`improper constraint: ${token}`);
+  if (!m.find()) throw new SemverConstraintError(GoText.improperConstraint(token));
   const major = group(m, 3);
   const minor = group(m, 4);
   const patch = group(m, 5);
@@ -82,12 +83,12 @@ function parseComparison(token: string): Comparison {
     text = `${major}${minor}.0${pre}`;
   } else dirty = false;
   const version = tryParseSemverVersion(text);
-  if (version === undefined) throw new SemverConstraintError('constraint Parser Error');
+  if (version === undefined) throw new SemverConstraintError(GoText.constraintParserError);
   return { operator: group(m, 1) as Operator, version, dirty, minorDirty, patchDirty };
 }
 
 function parseSegment(segment: string): Comparison[] {
-  if (!VALID_SEGMENT.test(segment)) throw new SemverConstraintError(`improper constraint: ${segment}`);
+  if (!VALID_SEGMENT.test(segment)) throw new SemverConstraintError(GoText.improperConstraint(segment));
   const tokens: string[] = [];
   const m = TOKEN.matcher(segment);
   while (m.find()) tokens.push(group(m, 0));

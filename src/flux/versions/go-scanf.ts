@@ -16,6 +16,7 @@
  * `unexpected EOF`, `expected integer`, `input does not match format`, …), pinned by vectors made
  * with Go's own `fmt.Sscanf`.
  */
+import { GoText } from '../../runtime/go-text.js';
 
 const EOF = -1;
 
@@ -83,7 +84,7 @@ class Input {
   /** `mustReadRune`: EOF here is `unexpected EOF`. */
   must(): number {
     const r = this.get();
-    if (r === EOF) throw new ScanFailure('unexpected EOF');
+    if (r === EOF) throw new ScanFailure(GoText.unexpectedEOF);
     return r;
   }
 
