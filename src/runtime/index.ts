@@ -6,3 +6,4 @@ export { createLogger, silentLogger, redact, isLogLevel, LOG_LEVELS, MAX_LOGGED_
 export { PACKAGE_VERSION, DEFAULT_USER_AGENT } from './version.js';
 export { MAX_TIMER_MS, DEFAULT_CALL_TIMEOUT_MS, checkTimerMs, deadline, type Deadline } from './time.js';
 export { truncate, MAX_KEPT_TEXT } from './text.js';
+export { ByteBudget, unlimitedBudget } from './budget.js';
