@@ -4,7 +4,7 @@
  * byte is looked at once and the bytes of a value split across chunks are concatenated once, when
  * the value is complete. String bodies are skipped with a native `indexOf` for the closing quote.
  *
- * What it accepts (WIRE.md §1): values one after another, with or without JSON whitespace between
+ * What it accepts (docs/wire.md §1): values one after another, with or without JSON whitespace between
  * them; an object, array or string is complete at its closing byte; a top-level scalar only once the
  * next byte (or the end of the stream) shows where it ends. It checks framing only: each value's
  * text is validated by whoever parses it.

@@ -1,5 +1,5 @@
 /**
- * The daemon side of Flux's dial-out (`fluxd --connect`, WIRE.md §7): dial the upstream's
+ * The daemon side of Flux's dial-out (`fluxd --connect`, docs/wire.md §7): dial the upstream's
  * `<base>/v<N>/daemon` websocket, serve the Flux RPC API on it, and when it ends, dial again.
  *
  * Behaviour matches flux `upstream.go`'s `loop()` (User-Agent and token headers, 410 Gone means
@@ -170,7 +170,7 @@ export class DaemonConnector {
   }
 
   /**
-   * The daemon's LogEvent (WIRE.md §7.5): POSTs a `json.Marshal`led event to `<http>/v6/events`
+   * The daemon's LogEvent (docs/wire.md §7.5): POSTs a `json.Marshal`led event to `<http>/v6/events`
    * with the token, `Accept: application/json` and no Content-Type, as fluxd does.
    */
   async logEvent(eventJson: string, signal: AbortSignal = AbortSignal.timeout(DEFAULT_CALL_TIMEOUT_MS)): Promise<void> {
@@ -238,7 +238,7 @@ export class DaemonConnector {
     this.log.info('connected', { protocol: this.protocol });
     const connection = (this.options.serve ?? defaultServe)(this.options.implementation, stream, {
       rpcTimeoutMs: this.options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
-      // Protocol 6 upstreams expect the V6-era flat replies (RPC.md §5.1); V7+ the union form.
+      // Protocol 6 upstreams expect the V6-era flat replies (docs/rpc.md §5.1); V7+ the union form.
       flat: this.protocol === 6,
       onError: (error, method) => this.log.warn('call failed', { method, error: error.message }),
       onConnectionError: (error) => this.log.warn('connection error', { error: error.message }),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { daemonRoute, inferEndpoints, routeUrl } from './endpoints.js';
 
-test('endpoints are inferred by swapping the scheme only (WIRE.md §7.2)', () => {
+test('endpoints are inferred by swapping the scheme only (docs/wire.md §7.2)', () => {
   assert.deepEqual(inferEndpoints('http://cloud.weave.works/api/flux'), { http: 'http://cloud.weave.works/api/flux', ws: 'ws://cloud.weave.works/api/flux' });
   assert.deepEqual(inferEndpoints('https://hub.example:8443/api/flux'), { http: 'https://hub.example:8443/api/flux', ws: 'wss://hub.example:8443/api/flux' });
   assert.deepEqual(inferEndpoints('ws://hub:8080'), { http: 'http://hub:8080/', ws: 'ws://hub:8080/' });

@@ -1,5 +1,5 @@
 /**
- * fluxd's endpoint inference (WIRE.md §7.2, `inferEndpoints` in flux `upstream.go`): the `--connect`
+ * fluxd's endpoint inference (docs/wire.md §7.2, `inferEndpoints` in flux `upstream.go`): the `--connect`
  * URL yields an HTTP and a websocket endpoint by swapping the scheme only; routes are joined onto
  * the endpoint's path like Go's `path.Join`, and the endpoint's query string is dropped.
  */

@@ -2,7 +2,7 @@
  * The Flux API a daemon implements and an upstream calls, one interface per protocol generation
  * (Go's `pkg/api` v6 … v11). `FluxApi` is the newest (V11); older generations are subsets, so a
  * V11 implementation serves every client and every client version can be used through `FluxApi`
- * (methods a daemon lacks fail with `UpgradeNeededError` or are emulated; RPC.md §6.2).
+ * (methods a daemon lacks fail with `UpgradeNeededError` or are emulated; docs/rpc.md §6.2).
  *
  * Every method takes an `AbortSignal`: on the daemon side it is aborted at the RPC timeout (Flux's
  * `--rpc-timeout`) or when the connection is gone; on the upstream side it stops the caller waiting

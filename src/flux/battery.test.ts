@@ -1,5 +1,5 @@
 /**
- * The conformance battery (RPC.md §9) for every client version × our server, over memory pipes.
+ * The conformance battery (docs/rpc.md §9) for every client version × our server, over memory pipes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ async function battery(version: ProtocolVersion, options: BatteryOptions & { fla
   return steps;
 }
 
-// RPC.md §9: in flux's order, the V6–V9 ListImagesWithOptions shim also calls ListServices, whose
+// docs/rpc.md §9: in flux's order, the V6–V9 ListImagesWithOptions shim also calls ListServices, whose
 // error is still set from step 3 (step 4 fails), and V6–V8 have no NotifyChange (step 8 fails).
 const GO_ORDER_FAILURES: Record<ProtocolVersion, number[]> = { 6: [4, 8], 7: [4, 8], 8: [4, 8], 9: [4], 10: [], 11: [] };
 // Reduced battery: the ListServices error cleared before step 4; only the missing NotifyChange remains.

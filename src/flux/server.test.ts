@@ -69,7 +69,7 @@ function daemon(): MockDaemon {
   return m;
 }
 
-test('union replies are byte for byte those of the captured Go session (RPC.md §1.1)', async () => {
+test('union replies are byte for byte those of the captured Go session (docs/rpc.md §1.1)', async () => {
   const m = daemon();
   m.gitRepoConfigError = new Error('getting config: git repo not configured', { cause: missingRepo() });
   const c = rawClient(m);

@@ -1,6 +1,6 @@
 /**
  * The daemon side: the Flux API served as the RPC service `RPCServer` (flux `pkg/remote/rpc/
- * server.go`, RPC.md §4, §8), one adapter over the method table for every method.
+ * server.go`, docs/rpc.md §4, §8), one adapter over the method table for every method.
  *
  * Per call:
  * 1. the argument is decoded (a bad one gets Go's error text as the RPC error, before the
@@ -15,7 +15,7 @@
  *      reaches one, that Flux error goes into `ApplicationError` (wrapping text is lost), `Result`
  *      holds the value's zero, and the RPC error is null. Any other error travels as the RPC error
  *      string, its full text;
- *    - flat (`flat: true`, V6-era daemons, RPC.md §5.1): the value itself; every error as the RPC
+ *    - flat (`flat: true`, V6-era daemons, docs/rpc.md §5.1): the value itself; every error as the RPC
  *      error string (a Flux error's text is its underlying message);
  *    Ping replies `{}` and Version the bare string in both forms, and their errors are always RPC
  *    error strings.

@@ -52,7 +52,7 @@ export function decodeRequestBody<T>(body: Uint8Array, decode: (json: unknown) =
 }
 
 /**
- * The body of `POST <base>/v6/events` (the daemon's `LogEvent`, WIRE.md §7.5) as an `event.Event`,
+ * The body of `POST <base>/v6/events` (the daemon's `LogEvent`, docs/wire.md §7.5) as an `event.Event`,
  * decoded as the historic upstream did. Failures are 400 `HttpRequestError`s to answer with
  * `writeError`.
  */

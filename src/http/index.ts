@@ -1,5 +1,5 @@
 /**
- * Flux's daemon HTTP API (what fluxctl and flux's Go `pkg/http/client` speak; WIRE.md Appendix A),
+ * Flux's daemon HTTP API (what fluxctl and flux's Go `pkg/http/client` speak; docs/wire.md Appendix A),
  * both sides, on node:http only.
  *
  * - `createFluxHttpHandler({ resolve, basePath, callTimeoutMs })` serves a `FluxApi` as fluxd

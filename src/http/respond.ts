@@ -28,7 +28,7 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 }
 
 /**
- * The error body for a request, by content negotiation (WIRE.md App. A): `Accept` with JSON
+ * The error body for a request, by content negotiation (docs/wire.md App. A): `Accept` with JSON
  * preferred → `{"type","help","error"}` for a Flux error, the Go error value's JSON otherwise;
  * `text/plain` preferred → a Flux error's help, another error's message; no `Accept` (or none of
  * the two types listed) → the message.

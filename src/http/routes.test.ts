@@ -20,7 +20,7 @@ test('every route matches its own method and path; with another method it is not
   }
 });
 
-test('WIRE.md Appendix A: methods, paths, statuses', () => {
+test('docs/wire.md Appendix A: methods, paths, statuses', () => {
   const table = ROUTE_LIST.map((r) => `${r.name} ${r.methods.join('|')} ${r.path} ${r.status}${r.legacy ? ' legacy' : ''}`);
   assert.deepEqual(table, [
     'Ping GET /v11/ping 204',

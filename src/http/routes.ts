@@ -1,6 +1,6 @@
 /**
  * Flux's daemon HTTP API route table (`pkg/http/transport.go` `NewAPIRouter`, plus the daemon's
- * deprecated versions and catch-all; WIRE.md Appendix A) as data: both the handler and the client
+ * deprecated versions and catch-all; docs/wire.md Appendix A) as data: both the handler and the client
  * are driven by it.
  *
  * Paths are relative to the API base (fluxd serves `http://<fluxd>:3030/api/flux`). Matching

@@ -1,5 +1,5 @@
 /**
- * The hub: the upstream end of Flux's dial-out (WIRE.md §8), with the Flux HTTP API in front.
+ * The hub: the upstream end of Flux's dial-out (docs/wire.md §8), with the Flux HTTP API in front.
  *
  * - `GET <base>/v6/daemon` … `<base>/v11/daemon` (base `""` or `/api/flux`): the token names the
  *   instance; a missing or unknown token gets 401 before any upgrade; protocols below

@@ -2,7 +2,7 @@
  * The connected daemons, one per instance, and the Flux API that reaches each.
  *
  * - A new connection for an instance replaces the old one, which is closed ("kicked", as the
- *   historic fluxsvc's NATS bus did; RPC.md §10).
+ *   historic fluxsvc's NATS bus did; docs/rpc.md §10).
  * - A call to an instance with no daemon fails at once with `UnavailableError`.
  * - Every call is bounded by the call timeout. A call that times out, or that fails with a
  *   `FatalError` (the connection is unusable), disconnects the daemon, which will dial again; the
@@ -10,7 +10,7 @@
  * - What happened to each instance (connected since, protocol, last error) is kept for the status
  *   page, also after the daemon went away.
  * - Go daemons (v1.25.4) never registered `RPCServer.ListServicesWithOptions`, although the V11
- *   client calls it and the HTTP API routes both services routes to it (RPC.md §1). When a daemon
+ *   client calls it and the HTTP API routes both services routes to it (docs/rpc.md §1). When a daemon
  *   answers it with `rpc: can't find method …`, the registry emulates it for that connection with
  *   ListServices and a filter (the V6–V10 shim), so fluxctl's list-workloads works through the hub.
  */

@@ -1,5 +1,5 @@
 /**
- * An RPC client with Go `net/rpc` semantics over the jsonrpc codec (WIRE.md §5).
+ * An RPC client with Go `net/rpc` semantics over the jsonrpc codec (docs/wire.md §5).
  *
  * - Ids count up from 0, one per call; each call is registered before its request is written, so a
  *   reply may arrive in any order, even before the write completes.

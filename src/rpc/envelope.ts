@@ -1,5 +1,5 @@
 /**
- * The JSON-RPC 1.0 envelopes of Go's `net/rpc/jsonrpc`, with its quirks (WIRE.md §3):
+ * The JSON-RPC 1.0 envelopes of Go's `net/rpc/jsonrpc`, with its quirks (docs/wire.md §3):
  * requests `{"method":…,"params":[arg],"id":N}`, responses `{"id":…,"result":…,"error":…}`,
  * Go's case-insensitive field matching, the raw echo of request ids, and how a Go client classifies
  * a response. No I/O here: text in, text or values out.

@@ -1,5 +1,5 @@
 /**
- * An RPC server with Go `net/rpc` + jsonrpc semantics (WIRE.md §4).
+ * An RPC server with Go `net/rpc` + jsonrpc semantics (docs/wire.md §4).
  *
  * - Requests are read in order and each is dispatched at once; replies are written whole, in
  *   completion order, one write (one websocket message) each.

@@ -1,6 +1,6 @@
 /**
  * Flux's websocket adapter (`pkg/http/websocket`) as a ByteStream, over the `ws` package
- * (WIRE.md §6):
+ * (docs/wire.md §6):
  * - every write is one binary message; binary messages are read as one byte stream; text messages
  *   are ignored;
  * - heartbeat: pings, pong deadline, write deadline (heartbeat.ts), Flux's values by default;

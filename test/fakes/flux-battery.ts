@@ -1,5 +1,5 @@
 /**
- * The conformance battery of flux `remote.ServerTestBattery` (RPC.md §9), for any path from a
+ * The conformance battery of flux `remote.ServerTestBattery` (docs/rpc.md §9), for any path from a
  * `FluxApi` client to a daemon implementation: `wrap(mock)` must return a client that reaches the
  * mock through the transport under test.
  *
@@ -13,7 +13,7 @@
  * - steps 2 and 8 also check the argument the daemon received.
  *
  * Steps report instead of asserting, so tests can state which steps fail for which client version
- * (RPC.md §9: the V6–V9 ListImagesWithOptions shim also calls ListServices, whose error is still set
+ * (docs/rpc.md §9: the V6–V9 ListImagesWithOptions shim also calls ListServices, whose error is still set
  * from step 3; V6–V8 lack NotifyChange). `clearListServicesError` gives the reduced battery that
  * clears it before step 4.
  */

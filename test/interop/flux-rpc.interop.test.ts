@@ -6,7 +6,7 @@
  *    process, so our server relays: fluxpeer serves the mock with flux's rpc.NewServer on a back
  *    channel, our V11 client talks to it, and that client is the implementation behind our
  *    server. Each run is compared step by step with the same battery against flux's own server
- *    (or, for V6, the reconstructed V6-era flat server), and with the outcome RPC.md §9 predicts.
+ *    (or, for V6, the reconstructed V6-era flat server), and with the outcome docs/rpc.md §9 predicts.
  *
  * 2. Our clients V6…V11 against Go's servers (flux's rpc.NewServer, "union"; the reconstructed
  *    V6-era "flat" server) over a remote.MockServer whose answers and errors we set. Every call is
@@ -14,7 +14,7 @@
  *    server and mock (fluxpeer's Control.GoCall), and both must agree: the value (as Go's
  *    json.Marshal writes it), the error's class/text/type/help, and the arguments the mock
  *    received. The expected outcome class of every call is also spelled out per version, from
- *    RPC.md §6, so that a fault shared by both sides would still show.
+ *    docs/rpc.md §6, so that a fault shared by both sides would still show.
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,7 +130,7 @@ async function ourBattery(version: ProtocolVersion, options: { flat: boolean; tr
   }
 }
 
-/** RPC.md §9: the steps that fail for each client version (V6 against a flat server). */
+/** docs/rpc.md §9: the steps that fail for each client version (V6 against a flat server). */
 const EXPECTED_FAILED_STEPS: Record<ProtocolVersion, number[]> = {
   6: [4, 8], // step 4: the ListImagesWithOptions shim's ListServices still has step 3's error; step 8: NotifyChange needs V9
   7: [4, 8],
@@ -166,7 +166,7 @@ function stepSummary(r: BatteryResult) {
 
 function assertBattery(ours: BatteryResult, reference: BatteryResult, expectedFailed: number[]): void {
   const context = `our run:\n${ours.output}\nreference run:\n${reference.output}`;
-  assert.deepEqual(reference.failedSteps, expectedFailed, `the reference run did not fail as RPC.md §9 says\n${context}`);
+  assert.deepEqual(reference.failedSteps, expectedFailed, `the reference run did not fail as docs/rpc.md §9 says\n${context}`);
   assert.deepEqual(ours.failedSteps, expectedFailed, `failed steps\n${context}`);
   assert.equal(ours.passed, expectedFailed.length === 0, context);
   assert.deepEqual(ours.unattributed, [], context);
@@ -390,7 +390,7 @@ const EVERY_METHOD: readonly Step[] = [
   step('GitRepoConfig', true),
 ];
 
-// Classes, one per EVERY_METHOD step (RPC.md §6.2, §6.5). flux = a Flux error raised before any
+// Classes, one per EVERY_METHOD step (docs/rpc.md §6.2, §6.5). flux = a Flux error raised before any
 // I/O (UpgradeNeeded / UnsupportedResourceKind) or decoded; server = the RPC error string (Go's
 // v1.25.4 server has neither ListServicesWithOptions nor SyncNotify); fatal = a broken connection.
 //                                     Pi Ve Ex LS LS LSo LSo LI LI LIo LIo UMa UMi UMp UMc UMa UMs SN NC NC JS SS GC GC
@@ -495,7 +495,7 @@ const NIL_OR_EMPTY: readonly Step[] = [
 ];
 const EMPTY_ANSWERS: MockConfig = { fixture: 'empty', answers: { ListServices: '[]', ListImages: '[]', SyncStatus: '[]', Export: '""' } };
 
-/** Kind checks before any I/O, and what passes them (RPC.md §6.5). */
+/** Kind checks before any I/O, and what passes them (docs/rpc.md §6.5). */
 const KIND_CHECKS: readonly Step[] = [
   step('ListImages', 'prod/legacy'),
   step('ListImages', 'default:foo/bar'),

@@ -195,7 +195,7 @@ for (const session of golden.sessions) {
           expected = listServicesAll.response.replace(/^\{"id":\d+,/, `{"id":${JSON.parse(ex.request).id},`);
         }
         if (flat && ex.response.includes('"result":null,"error":null')) {
-          // The V6-era server's hazard; ours writes the empty list instead (RPC.md §5.1).
+          // The V6-era server's hazard; ours writes the empty list instead (docs/rpc.md §5.1).
           expected = ex.response.replace('"result":null,"error":null', `"result":${m.flatNil},"error":null`);
         }
         const [ours, peer] = memoryPipe();

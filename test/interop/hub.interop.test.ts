@@ -82,7 +82,7 @@ describe('Go fluxd (daemon.NewUpstream) → our hub ← Go fluxctl client (pkg/h
         ok('UpdateImages');
         ok('UpdatePolicies');
       } else {
-        // V6/V7 clients only know the kind "service" (RPC.md §6.5): IDs of other kinds are refused
+        // V6/V7 clients only know the kind "service" (docs/rpc.md §6.5): IDs of other kinds are refused
         // by the hub's client before anything is sent.
         for (const m of ['ListServicesWithOptions', 'ListImagesWithOptions', 'UpdateManifests', 'UpdateImages', 'UpdatePolicies']) {
           assert.match(r.get(m)!.error, /Unsupported resource kind: deployment/, m);

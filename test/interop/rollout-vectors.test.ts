@@ -1,5 +1,5 @@
 /**
- * The rollout-status polyfill (RPC.md §6.4.1) against golden vectors from Go: for ~700 status
+ * The rollout-status polyfill (docs/rpc.md §6.4.1) against golden vectors from Go: for ~700 status
  * strings, what Go's `fmt.Sscanf(status, "%d out of %d updated", &Updated, &Desired)` did (count,
  * error text, the fields after, starting from Updated=42/Desired=43) and the whole status after
  * flux's own V11 client ran `listServicesRolloutStatus` on it. Vectors:
@@ -52,7 +52,7 @@ test('the vectors are the format and table we expect (guards against an empty or
   assert.ok(file.vectors.length >= 600, `only ${file.vectors.length} vectors`);
   const counts = [0, 1, 2].map((n) => file.vectors.filter((v) => v.n === n).length);
   assert.ok(counts.every((c) => c > 50), `too few vectors per outcome: ${counts.join(', ')}`);
-  // RPC.md §6.4.1's own examples are in the table, with the outcomes it states.
+  // docs/rpc.md §6.4.1's own examples are in the table, with the outcomes it states.
   const byStatus = new Map(file.vectors.map((v) => [v.status, v]));
   assert.deepEqual(byStatus.get('3 out of 5 updated')!.after, { status: 'updating', rollout: { ...file.initial, Desired: 5, Updated: 3, Ready: 3, Available: 3 } });
   assert.equal(byStatus.get('3out of 5 updated')!.after.rollout.Updated, 3);

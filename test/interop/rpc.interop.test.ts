@@ -101,7 +101,7 @@ for (const transport of ['tcp', 'ws'] as const) {
         await assert.rejects(client.call('Nope.Echo', 'x'), serverError("rpc: can't find service Nope.Echo"));
         await assert.rejects(client.call('Test.Echo', 42), serverError('json: cannot unmarshal number into Go value of type string'));
         await assert.rejects(client.call('Test.Fail', 'boom <b>'), serverError('boom <b>'));
-        // Go's server sends a method error with empty text as a success (WIRE.md §4.1).
+        // Go's server sends a method error with empty text as a success (docs/wire.md §4.1).
         assert.deepEqual(await client.call('Test.Fail', ''), {});
         assert.equal(await client.call('Test.Echo', 'after'), 'after');
       } finally {

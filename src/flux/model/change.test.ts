@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeChange, encodeChange } from './change.js';
 import { UnknownChangeKindError, UnexpectedEndError } from './errors.js';
 
-test('both kinds round-trip (TYPES.md §11)', () => {
+test('both kinds round-trip (docs/types.md §11)', () => {
   for (const text of ['{"Kind":"git","Source":{"URL":"git@example.com:foo/bar","Branch":"master"}}', '{"Kind":"image","Source":{"Name":{"Domain":"quay.io","Image":"foo/bar"}}}']) {
     assert.equal(encodeChange(decodeChange(JSON.parse(text))), text);
   }

@@ -5,7 +5,7 @@ import { container, decodeContainer, encodeContainer, ZERO_CONTAINER } from './c
 import { decodeImageStatus, encodeImageStatus, ZERO_IMAGE_STATUS } from './image-status.js';
 import { ResourceId } from './resource-id.js';
 
-test('zero values (TYPES.md §5-§7)', () => {
+test('zero values (docs/types.md §5-§7)', () => {
   assert.equal(encodeContainer(ZERO_CONTAINER), '{"Current":{"ID":"","Labels":{}},"LatestFiltered":{"ID":"","Labels":{}}}');
   assert.equal(
     encodeControllerStatus(ZERO_CONTROLLER_STATUS),
@@ -14,7 +14,7 @@ test('zero values (TYPES.md §5-§7)', () => {
   assert.equal(encodeImageStatus(ZERO_IMAGE_STATUS), '{"ID":"","Containers":null}');
 });
 
-test('the realistic example of TYPES.md §6 round-trips', () => {
+test('the realistic example of docs/types.md §6 round-trips', () => {
   const text =
     '{"ID":"default:deployment/helloworld","Containers":[{"Name":"helloworld","Current":{"ID":"quay.io/weaveworks/helloworld:master-a000001","Labels":{}},"LatestFiltered":{"ID":"quay.io/weaveworks/helloworld:master-a000001","Digest":"sha256:abc","ImageID":"sha256:def","Labels":{"org.opencontainers.image.created":"2019-02-14T09:00:00.5Z"},"CreatedAt":"2019-02-14T09:00:00.5Z","LastFetched":"2019-02-14T10:00:00.5Z"},"Available":[{"ID":"quay.io/weaveworks/helloworld:master-a000001","Digest":"sha256:abc","ImageID":"sha256:def","Labels":{"org.opencontainers.image.created":"2019-02-14T09:00:00.5Z"},"CreatedAt":"2019-02-14T09:00:00.5Z","LastFetched":"2019-02-14T10:00:00.5Z"}],"AvailableImagesCount":1}],"ReadOnly":"","Status":"ready","Rollout":{"Desired":2,"Updated":2,"Ready":2,"Available":2,"Outdated":0,"Messages":null},"SyncError":"","Antecedent":"","Labels":{"a":"b","app":"helloworld"},"Automated":true,"Locked":false,"Ignore":false,"Policies":{"automated":"true","tag.helloworld":"glob:master-*"}}';
   const s = decodeControllerStatus(JSON.parse(text));

@@ -6,7 +6,7 @@ import { EventDecodeError, ModelEncodeError, UnexpectedEndError } from './errors
 
 const roundTrip = (text: string): string => encodeEvent(decodeEvent(JSON.parse(text)));
 
-test('TYPES.md §14 examples round-trip, times in their own offset', () => {
+test('docs/types.md §14 examples round-trip, times in their own offset', () => {
   for (const text of [
     '{"id":0,"serviceIDs":["default:deployment/a"],"type":"sync","startedAt":"2020-05-01T12:00:00.123+02:00","endedAt":"2020-05-01T12:00:00.123+02:00","logLevel":"info","metadata":{"commits":[{"revision":"abc","message":"m"}],"includes":{"other":true}}}',
     '{"id":0,"serviceIDs":["default:deployment/app"],"type":"release","startedAt":"2020-01-01T00:00:00Z","endedAt":"2020-01-01T00:00:00Z","logLevel":"info","metadata":{"Revision":"abc123","result":{"default:deployment/app":{"Status":"success","PerContainer":[{"Container":"app","Current":"quay.io/org/app:v1","Target":"quay.io/org/app:v2"}]}},"spec":{"Type":"releaseImageSpecType","ReleaseImageSpec":{"ServiceSpecs":["default:deployment/app"],"ImageSpec":"quay.io/org/app:v2","Kind":"execute","Excludes":null,"Force":false},"ReleaseContainersSpec":null},"cause":{"Message":"","User":"alice"}}}',

@@ -1,7 +1,7 @@
 /**
  * The Flux error (`*fluxerr.Error`): a type (`server`, `missing`, `user`), help text for people, and
  * the underlying error, whose message is the error's whole text. On the wire:
- * `{"type":…,"help":…,"error":…}` with `error` omitted when empty (RPC.md §3).
+ * `{"type":…,"help":…,"error":…}` with `error` omitted when empty (docs/rpc.md §3).
  *
  * flux's helpers become subclasses, so callers can tell them apart with `instanceof` or `code`;
  * all of them are of type `user`, as in Go. A decoded error is a plain `FluxError` (the wire does

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeGitConfig, encodeGitConfig, ZERO_GIT_CONFIG } from './git-config.js';
 
-test('zero and full config (TYPES.md §8)', () => {
+test('zero and full config (docs/types.md §8)', () => {
   assert.equal(encodeGitConfig(ZERO_GIT_CONFIG), '{"remote":{"url":"","branch":"","path":""},"publicSSHKey":{"key":"","fingerprints":null},"status":"","errors":""}');
   const text =
     '{"remote":{"url":"git@github.com:org/repo","branch":"master","path":"k8s"},"publicSSHKey":{"key":"ssh-rsa AAA","fingerprints":{"md5":{"hash":"MD5:y","randomart":"r"},"sha256":{"hash":"SHA256:x","randomart":"+---+"}}},"status":"ready","errors":""}';

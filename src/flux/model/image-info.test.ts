@@ -5,7 +5,7 @@ import { parseImageRef } from './image.js';
 import { GoTime } from './go-time.js';
 import { LabelTimestampFormatError, TimeParseError } from './errors.js';
 
-test('zero Info and a full Info (TYPES.md §4.2)', () => {
+test('zero Info and a full Info (docs/types.md §4.2)', () => {
   assert.equal(encodeImageInfo(ZERO_IMAGE_INFO), '{"ID":"","Labels":{}}');
   const t = GoTime.parse('2019-02-14T10:00:00.5+01:00');
   const info = imageInfo({

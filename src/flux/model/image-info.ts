@@ -2,7 +2,7 @@
  * `image.Labels` and `image.Info`: what Flux knows about an image. Times are written in UTC with
  * nanoseconds and omitted when zero.
  *
- * Decoding reproduces Go's leniency (TYPES.md §4): the object is read with type errors ignored,
+ * Decoding reproduces Go's leniency (docs/types.md §4): the object is read with type errors ignored,
  * but a failing `ID` or `Labels` silently stops the reading, so later keys (in text order) are lost;
  * only a bad `CreatedAt`/`LastFetched` string fails the decode.
  */

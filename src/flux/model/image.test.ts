@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { canonicalImageRef, decodeImageName, decodeImageRef, encodeImageName, encodeImageRef, imageRefString, parseImageRef } from './image.js';
 import { InvalidImageRefError } from './errors.js';
 
-// TYPES.md §3.3's table, verified against Go.
+// docs/types.md §3.3's table, verified against Go.
 const table: Array<[string, string, string, string, string, string, string]> = [
   ['alpine', '', 'alpine', '', '', 'alpine', 'index.docker.io/library/alpine'],
   ['library/alpine:3.5', '', 'library/alpine', '3.5', '', 'library/alpine:3.5', 'index.docker.io/library/alpine:3.5'],
@@ -17,7 +17,7 @@ const table: Array<[string, string, string, string, string, string, string]> = [
   ['index.docker.io/x', 'index.docker.io', 'x', '', '', 'index.docker.io/x', 'index.docker.io/library/x'],
 ];
 
-test('parsing and canonical refs follow TYPES.md §3.3', () => {
+test('parsing and canonical refs follow docs/types.md §3.3', () => {
   for (const [input, domain, image, tag, sha, text, canonical] of table) {
     const r = parseImageRef(input);
     assert.deepEqual(r, { domain, image, tag, sha }, input);

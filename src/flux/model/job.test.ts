@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJobStatus, encodeJobResult, encodeJobStatus, newJobId, ZERO_JOB_RESULT, ZERO_JOB_STATUS, decodeJobId } from './job.js';
 
-test('zero and full status (TYPES.md §10)', () => {
+test('zero and full status (docs/types.md §10)', () => {
   assert.equal(encodeJobStatus(ZERO_JOB_STATUS), '{"Result":{},"Err":"","StatusString":""}');
   const full =
     '{"Result":{"revision":"abc","spec":{"type":"image","cause":{"Message":"msg","User":"me"},"spec":{"ServiceSpecs":["\\u003call\\u003e"],"ImageSpec":"\\u003call latest\\u003e","Kind":"execute","Excludes":null,"Force":false}},"result":{"default:deployment/a":{"Status":"success","PerContainer":[{"Container":"c","Current":"quay.io/weaveworks/helloworld:master-a000001","Target":"quay.io/weaveworks/helloworld:v2"}]}}},"Err":"","StatusString":"succeeded"}';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeListImagesOptions, decodeListServicesOptions, encodeListImagesOptions, encodeListServicesOptions, ZERO_LIST_IMAGES_OPTIONS } from './options.js';
 import { decodeBytes, encodeBytes } from './export.js';
 
-test('options (TYPES.md §12)', () => {
+test('options (docs/types.md §12)', () => {
   assert.equal(encodeListImagesOptions({ ...ZERO_LIST_IMAGES_OPTIONS, spec: '<all>' }), '{"Spec":"\\u003call\\u003e","OverrideContainerFields":null,"Namespace":""}');
   const text = '{"Namespace":"","Services":["default:deployment/helloworld"]}';
   assert.equal(encodeListServicesOptions(decodeListServicesOptions(JSON.parse(text))), text);
@@ -12,7 +12,7 @@ test('options (TYPES.md §12)', () => {
   assert.throws(() => decodeListImagesOptions({ OverrideContainerFields: [1] }), { message: 'json: cannot unmarshal number into Go struct field ListImagesOptions.OverrideContainerFields of type string' });
 });
 
-test('Export bytes (TYPES.md §13)', () => {
+test('Export bytes (docs/types.md §13)', () => {
   assert.equal(encodeBytes(new TextEncoder().encode('---\nkind: Deployment\n')), '"LS0tCmtpbmQ6IERlcGxveW1lbnQK"');
   assert.equal(encodeBytes(null), 'null');
   assert.equal(encodeBytes(new Uint8Array()), '""');

@@ -5,7 +5,7 @@ import { UnknownSpecTypeError, UnexpectedEndError } from './errors.js';
 import { parseImageSpec, parseResourceSpec } from './resource-spec.js';
 import { decodeUpdateResult, encodeUpdateResult } from './update-result.js';
 
-// TYPES.md §9.1, as sent on the wire.
+// docs/types.md §9.1, as sent on the wire.
 const examples = [
   '{"type":"image","cause":{"Message":"msg","User":"me"},"spec":{"ServiceSpecs":["\\u003call\\u003e"],"ImageSpec":"\\u003call latest\\u003e","Kind":"execute","Excludes":null,"Force":false}}',
   '{"type":"policy","cause":{"Message":"","User":""},"spec":{"default:deployment/a":{"add":null,"remove":{"locked":"true"}},"default:deployment/b":{"add":{"automated":"true"},"remove":null}}}',
@@ -14,7 +14,7 @@ const examples = [
   '{"type":"containers","cause":{"Message":"","User":""},"spec":{"Kind":"plan","ContainerSpecs":{"default:deployment/a":[{"Container":"c","Current":"quay.io/weaveworks/helloworld:master-a000001","Target":"quay.io/weaveworks/helloworld:v2"}]},"SkipMismatches":true,"Force":false}}',
 ];
 
-test('every spec type round-trips (TYPES.md §9.1 examples)', () => {
+test('every spec type round-trips (docs/types.md §9.1 examples)', () => {
   for (const text of examples) {
     const spec = decodeUpdateSpec(JSON.parse(text));
     assert.equal(encodeUpdateSpec(spec), text);

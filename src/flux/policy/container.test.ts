@@ -27,7 +27,7 @@ function summary(c: ContainerFields<ImageFacts>): unknown[] {
   return [c.latestFiltered?.tag, c.availableImagesCount, c.newAvailableImagesCount, c.filteredImagesCount, c.newFilteredImagesCount];
 }
 
-test('the verified table of TYPES.md §18 (source already sorted by time)', () => {
+test('the verified table of docs/types.md §18 (source already sorted by time)', () => {
   const source = alreadySorted(BY_TIME);
   assert.deepEqual(summary(newContainer('app', source, CURRENT, PATTERN_ALL)), ['1.10.0-rc1', 9, 4, 8, 3]);
   assert.deepEqual(summary(newContainer('app', source, CURRENT, newPattern('semver:~1'), [])), ['1.10.0', 9, 0, 4, 2]);

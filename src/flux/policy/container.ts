@@ -1,6 +1,6 @@
 /**
  * A container's image fields as flux computes them for `ListImages` (Go's `v6.NewContainer`,
- * TYPES.md §18): which images are available, which pass the tag pattern, which are newer than the
+ * docs/types.md §18): which images are available, which pass the tag pattern, which are newer than the
  * running one. Only the requested fields are computed, sharing one sort between them when it can.
  */
 import { PolicyError } from './errors.js';

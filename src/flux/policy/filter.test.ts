@@ -21,7 +21,7 @@ function image(spec: string): ImageFacts {
 const NINE = '1.0.0@1 1.10.0@3 1.2.0@2 latest@5 master-abc@ v1.10@3 1.10.0-rc1@4 zzz@ aaa@'.split(' ').map(image);
 const tags = (list: readonly ImageFacts[]) => list.map((i) => i.tag).join(' ');
 
-test('the verified filters of TYPES.md §16', () => {
+test('the verified filters of docs/types.md §16', () => {
   const cases: [string, string][] = [
     ['glob:1.*', '1.0.0 1.10.0 1.2.0 1.10.0-rc1'],
     ['semver:~1', '1.0.0 1.10.0 1.2.0 v1.10'],

@@ -1,5 +1,5 @@
 /**
- * Selecting images by pattern (TYPES.md §15.4) and the filter-then-sort combinations of flux's
+ * Selecting images by pattern (docs/types.md §15.4) and the filter-then-sort combinations of flux's
  * `pkg/update`.
  */
 import { PolicyError } from './errors.js';

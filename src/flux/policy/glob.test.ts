@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { globMatch } from './glob.js';
 
-test('go-glob examples (TYPES.md §15.1)', () => {
+test('go-glob examples (docs/types.md §15.1)', () => {
   const cases: [string, string, boolean][] = [
     ['a*a', 'a', false],
     ['a*a', 'aa', true],

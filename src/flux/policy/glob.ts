@@ -1,5 +1,5 @@
 /**
- * Tag globs with the semantics of ryanuber/go-glob v1.0.0 (TYPES.md §15.1): `*` stands for any run
+ * Tag globs with the semantics of ryanuber/go-glob v1.0.0 (docs/types.md §15.1): `*` stands for any run
  * of characters, including none; every other character, `?` and `[` included, is literal, and
  * there is no escaping.
  */

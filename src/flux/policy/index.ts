@@ -2,7 +2,7 @@
  * Flux's image tag policies: which tags a container may be updated to, and in which order images
  * count as newer. Reimplements flux v1.25.4 `pkg/policy` (patterns), `pkg/image` (orderings),
  * `pkg/update` (filtering) and `pkg/api/v6` (container fields), with Masterminds semver v3.1.1
- * and ryanuber/go-glob v1.0.0 semantics (TYPES.md §15–18).
+ * and ryanuber/go-glob v1.0.0 semantics (docs/types.md §15–18).
  *
  * Exactness is pinned by vectors computed by the real Go packages
  * (`test/interop/vectors/policy/go-vectors.json`, from `test/interop/go/cmd/policyvectors`).

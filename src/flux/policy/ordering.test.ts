@@ -17,7 +17,7 @@ function image(spec: string): ImageFacts {
 const NINE = '1.0.0@1 1.10.0@3 1.2.0@2 latest@5 master-abc@ v1.10@3 1.10.0-rc1@4 zzz@ aaa@'.split(' ').map(image);
 const tags = (list: readonly ImageFacts[]) => list.map((i) => i.tag).join(' ');
 
-test('the verified orders of TYPES.md §16', () => {
+test('the verified orders of docs/types.md §16', () => {
   assert.equal(tags(sortImages(NINE, 'created')), 'latest 1.10.0-rc1 1.10.0 v1.10 1.2.0 1.0.0 aaa master-abc zzz');
   assert.equal(tags(sortImages(NINE, 'semver')), 'v1.10 1.10.0 1.10.0-rc1 1.2.0 1.0.0 aaa latest master-abc zzz');
 });

@@ -1,5 +1,5 @@
 /**
- * The two orders flux puts images in, newest first (TYPES.md §16). Both are total on images with
+ * The two orders flux puts images in, newest first (docs/types.md §16). Both are total on images with
  * distinct ref texts, so the stable sort used here gives the result of Go's unstable one.
  *
  * - **By creation time** (glob and regexp patterns): later first; equal instants (two zero times

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GlobPattern, newPattern, PATTERN_ALL, PATTERN_LATEST, RegexpPattern, SemverPattern } from './pattern.js';
 
-test('classification by case-sensitive prefix (TYPES.md §15)', () => {
+test('classification by case-sensitive prefix (docs/types.md §15)', () => {
   const cases: [string, string, string, string][] = [
     ['semver:~1', 'semver', '~1', 'semver:~1'],
     ['regexp:^v', 'regexp', '^v', 'regexp:^v'],

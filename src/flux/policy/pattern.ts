@@ -1,5 +1,5 @@
 /**
- * Tag patterns: the value of a `tag.<container>` policy (TYPES.md §15). The prefix, matched
+ * Tag patterns: the value of a `tag.<container>` policy (docs/types.md §15). The prefix, matched
  * case-sensitively, picks the kind: `semver:`, `regexp:` or `regex:`, and otherwise glob (one
  * leading `glob:` removed). A pattern that does not compile is still a pattern: an invalid semver
  * constraint admits every version, an invalid regexp admits every tag.

@@ -12,7 +12,7 @@ function satisfiedBy(constraint: string): string {
   return CANDIDATES.filter((v) => c.check(parseSemverVersion(v))).join(' ');
 }
 
-test('the verified table of TYPES.md §15.3', () => {
+test('the verified table of docs/types.md §15.3', () => {
   const table: [string[], string][] = [
     [['~1.2.3', '~1.2', '1.2.x'], '1.2.3 1.2.4 v1.2.3'],
     [['~1', '^1.2.3'], '1.2.3 1.2.4 1.3.0 1.4.5 1.5.0 v1.2.3'],

@@ -1,5 +1,5 @@
 /**
- * Version constraints as Masterminds semver v3.1.1 reads and checks them (TYPES.md §15.3).
+ * Version constraints as Masterminds semver v3.1.1 reads and checks them (docs/types.md §15.3).
  *
  * The library defines its grammar with RE2 expressions, quirks included (`|` is a digit of a
  * wildcard number, so `1|2` parses and then fails; the empty operator; ranges `A - B` rewritten

@@ -5,7 +5,7 @@ import { RE2JS } from 're2js';
 import { SemverVersionError } from './errors.js';
 import { parseSemverVersion, tryParseSemverVersion, type SemverVersion } from './semver-version.js';
 
-test('lenient parsing (TYPES.md §15.2)', () => {
+test('lenient parsing (docs/types.md §15.2)', () => {
   const v = parseSemverVersion('v1.2');
   assert.deepEqual([v.major, v.minor, v.patch, v.prerelease, v.metadata, v.toString()], [1n, 2n, 0n, '', '', '1.2.0']);
   assert.equal(parseSemverVersion('1').toString(), '1.0.0');
@@ -39,7 +39,7 @@ test('precedence: numbers, release over pre-release, identifiers, build ignored'
   assert.equal(parseSemverVersion('1.0.0-99999999999999999999').compare(parseSemverVersion('1.0.0-a')), -1);
 });
 
-// The grammar as TYPES.md states it, run by RE2: the hand-written parser must accept the same
+// The grammar as docs/types.md states it, run by RE2: the hand-written parser must accept the same
 // strings and find the same parts.
 const GRAMMAR = RE2JS.compile(
   '^v?([0-9]+)(\\.[0-9]+)?(\\.[0-9]+)?(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?$',

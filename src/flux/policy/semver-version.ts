@@ -1,6 +1,6 @@
 /**
  * Semantic versions as Masterminds semver v3.1.1 reads them with its lenient parser `NewVersion`
- * (TYPES.md §15.2): an optional lower-case `v`, missing minor and patch taken as 0, leading zeros
+ * (docs/types.md §15.2): an optional lower-case `v`, missing minor and patch taken as 0, leading zeros
  * allowed in the three numbers (each must fit in 64 bits unsigned), dot-separated pre-release and
  * build identifiers of `[0-9A-Za-z-]`, and no leading zero in an all-digit pre-release identifier.
  */

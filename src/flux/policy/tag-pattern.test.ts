@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getTagPattern, tagPolicyName } from './tag-pattern.js';
 
-test('GetTagPattern (TYPES.md §17)', () => {
+test('GetTagPattern (docs/types.md §17)', () => {
   assert.equal(getTagPattern(undefined, 'app').toString(), 'glob:*');
   assert.equal(getTagPattern(null, 'app').toString(), 'glob:*');
   assert.equal(getTagPattern({}, 'app').toString(), 'glob:*');

@@ -1,5 +1,5 @@
 /**
- * The tag pattern of a container, from its workload's policies (TYPES.md §17).
+ * The tag pattern of a container, from its workload's policies (docs/types.md §17).
  */
 import { newPattern, PATTERN_ALL, type Pattern } from './pattern.js';
 

@@ -87,7 +87,7 @@ const vectors = JSON.parse(readFileSync(VECTORS, 'utf8')) as Vectors;
 
 /**
  * Go 1.22 added `(?<name>…)`; the Go that computed the vectors may accept it, but flux as built
- * (Go 1.17–1.19) rejects it, and so do we (TYPES.md §15). These vectors list the expressions that
+ * (Go 1.17–1.19) rejects it, and so do we (docs/types.md §15). These vectors list the expressions that
  * use it; for them we expect Go 1.19's answer: invalid, hence matching every tag.
  */
 const ANGLE_NAMED_GROUPS = new Set(['regexp:(?<x>a)', 'regex:(?<x>a)', 'regexp:(?<x>\\d)\\.', 'regexp:[(?<](?<n>1)']);

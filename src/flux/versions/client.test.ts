@@ -1,6 +1,6 @@
 /**
  * The generic client against hand-written daemon replies: the requests on the wire, and the error
- * classification of RPC.md §6.1 for every version.
+ * classification of docs/rpc.md §6.1 for every version.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ function client(version: ProtocolVersion, answer?: (r: RawRequest) => string | u
 
 const STATUS = '{"ID":"default:deployment/helloworld","Containers":null,"ReadOnly":"","Status":"ready","Rollout":{"Desired":1,"Updated":1,"Ready":1,"Available":1,"Outdated":0,"Messages":null},"SyncError":"","Antecedent":"","Labels":null,"Automated":false,"Locked":false,"Ignore":false,"Policies":{"automated":"true"}}';
 
-test('V11 requests are byte for byte those of the captured Go session (RPC.md §1.1), and its replies decode', async () => {
+test('V11 requests are byte for byte those of the captured Go session (docs/rpc.md §1.1), and its replies decode', async () => {
   const replies: Record<string, string> = {
     'RPCServer.Ping': '{}',
     'RPCServer.Version': '"1.25.4"',

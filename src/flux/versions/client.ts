@@ -8,7 +8,7 @@
  * reply is decoded in the version's form; (4) the value goes through the method's `after` hook
  * (the rollout polyfill).
  *
- * Errors, classified in one place (RPC.md §6.1):
+ * Errors, classified in one place (docs/rpc.md §6.1):
  * - an RPC error string (`ServerError`: daemon internal error, unknown method, bad argument) is
  *   returned raw by V7+, and wrapped in a RemoteApplicationError by V6 (except Ping and Version);
  *   Version's `rpc: can't find method RPCServer.Version` gives `"unknown"` with no error;
@@ -155,7 +155,7 @@ class GenericFluxClient implements FluxClient {
     return m.after ? m.after(reply.value) : reply.value;
   }
 
-  /** RPC.md §6.1: the one place where failures are sorted. */
+  /** docs/rpc.md §6.1: the one place where failures are sorted. */
   private classify(m: MethodSpec<any, any>, error: unknown, signal: AbortSignal | undefined): unknown {
     if (error instanceof ServerError) {
       const wrap = m.reply === 'versioned' ? this.spec.wrapServerError : undefined;

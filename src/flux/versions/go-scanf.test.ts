@@ -1,6 +1,6 @@
 /**
  * Go's `fmt.Sscanf` subset. The vectors were produced by Go's own `fmt.Sscanf` (Go 1.26, whose
- * scanning code is unchanged since long before Go 1.19, the version RPC.md §6.4.1 was verified
+ * scanning code is unchanged since long before Go 1.19, the version docs/rpc.md §6.4.1 was verified
  * with; its rows are among these), into `int32` targets preset to 42 and 43, and pasted verbatim.
  */
 import { test } from 'node:test';
@@ -145,7 +145,7 @@ test('other formats (newlines in the format, %%, literal punctuation) equal Go\'
   }
 });
 
-test('RPC.md §6.4.1 table: the side effect of a partial scan and the int32 overflow', () => {
+test('docs/rpc.md §6.4.1 table: the side effect of a partial scan and the int32 overflow', () => {
   assert.deepEqual(sscanfInts('3out of 5 updated', '%d out of %d updated').values, [3]);
   assert.deepEqual(sscanfInts('99999999999 out of 5 updated', '%d out of %d updated').values, []);
   assert.deepEqual(sscanfInts('+3 out of -5 updated', '%d out of %d updated').values, [3, -5]);

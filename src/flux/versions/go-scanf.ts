@@ -1,7 +1,7 @@
 /**
  * Go's `fmt.Sscanf` for formats made of literal text, white space and `%d` verbs into integers of
  * a given bit size: the subset the rollout-status polyfill needs (`"%d out of %d updated"`,
- * RPC.md §6.4.1), with Go's behaviour in full for that subset:
+ * docs/rpc.md §6.4.1), with Go's behaviour in full for that subset:
  *
  * - a value is stored only once its verb has scanned completely, so a partial scan has stored the
  *   values before the failure (`count` says how many; flux relies on this side effect);

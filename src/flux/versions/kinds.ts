@@ -1,5 +1,5 @@
 /**
- * Resource-kind checks done by the upstream clients before any I/O (RPC.md §6.5). Each check
+ * Resource-kind checks done by the upstream clients before any I/O (docs/rpc.md §6.5). Each check
  * returns the underlying message of the error to raise (`Unsupported resource kind: <kind>`), or
  * `undefined` when the request passes; which Flux error wraps the message is the version's business
  * (versions.ts).

@@ -1,5 +1,5 @@
 /**
- * The method table of the Flux API over RPC (RPC.md §1, §6.2–6.3): for each method its wire name,
+ * The method table of the Flux API over RPC (docs/rpc.md §1, §6.2–6.3): for each method its wire name,
  * the codecs of its argument and value, the protocol version that introduced it, the kind check
  * its clients run before any I/O, what they do to its value afterwards, and its shim for daemons
  * older than the method. The generic client (client.ts) and the server adapter (../server.ts) read
@@ -82,7 +82,7 @@ export interface MethodSpec<P, R> {
   readonly reply: ReplyShape;
   /** The Go type of the union reply (V7+), e.g. `rpc.ListServicesResponse`; `""` for Ping and Version. */
   readonly unionType: string;
-  /** What a flat-mode server writes for a nil value (Go's V6-era server wrote `null`, RPC.md §5.1). */
+  /** What a flat-mode server writes for a nil value (Go's V6-era server wrote `null`, docs/rpc.md §5.1). */
   readonly flatNil: string;
   /** The value clients return, without error, when the daemon lacks the method (Version: `unknown`). */
   readonly missingMethodValue?: R;

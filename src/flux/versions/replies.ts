@@ -1,9 +1,9 @@
 /**
- * The two reply forms of a versioned method (RPC.md §2), written once for both sides: the server
+ * The two reply forms of a versioned method (docs/rpc.md §2), written once for both sides: the server
  * encodes, the clients decode.
  *
  * - flat (V6): the value itself; a method without a value replies `{}`. A nil value is written as
- *   the method's `flatNil` (`[]`, `""`), never `null` (RPC.md §5.1).
+ *   the method's `flatNil` (`[]`, `""`), never `null` (docs/rpc.md §5.1).
  * - union (V7+): `{"Result":<value>,"ApplicationError":<Flux error or null>}`, without `Result` for
  *   a method that has no value. Keys in that order, as Go writes the untagged structs.
  *

@@ -1,6 +1,6 @@
 /**
  * What the upstream clients do for daemons older than a method (flux `pkg/remote/rpc/compat.go`,
- * RPC.md §6.4), written against `FluxApi` so that each shim calls the client's own (version-bound)
+ * docs/rpc.md §6.4), written against `FluxApi` so that each shim calls the client's own (version-bound)
  * `listServices` / `listImages`, with that version's kind checks and error mapping.
  *
  * - `polyfillRolloutStatus`: statuses like `3 out of 5 updated` from old daemons become `updating`

@@ -5,7 +5,7 @@ import { RemoteApplicationError, UnsupportedResourceKindError, UpgradeNeededErro
 import { METHOD_NAMES, METHODS } from './methods.js';
 import { versionSpec, VERSIONS } from './versions.js';
 
-// RPC.md §6.2, transcribed: how each client version provides each method.
+// docs/rpc.md §6.2, transcribed: how each client version provides each method.
 const N = 'native';
 const S = 'shim';
 const U = 'upgrade-needed';
@@ -26,14 +26,14 @@ const PROVISION: Record<string, string[]> = {
   GitRepoConfig: [N, N, N, N, N, N],
 };
 
-test('every version provides every method as RPC.md §6.2 says', () => {
+test('every version provides every method as docs/rpc.md §6.2 says', () => {
   assert.deepEqual([...METHOD_NAMES].sort(), Object.keys(PROVISION).sort());
   PROTOCOL_VERSIONS.forEach((v, i) => {
     for (const name of METHOD_NAMES) assert.equal(VERSIONS[v].methods[name], PROVISION[name]![i], `V${v} ${name}`);
   });
 });
 
-test('reply forms, V6 wrapping, kinds and the kind error per version (RPC.md §2, §6.1, §6.5)', () => {
+test('reply forms, V6 wrapping, kinds and the kind error per version (docs/rpc.md §2, §6.1, §6.5)', () => {
   const table = PROTOCOL_VERSIONS.map((v) => {
     const s = VERSIONS[v];
     return [v, s.replies, s.wrapServerError !== undefined, s.kinds.join(','), s.kindError('m').constructor.name];
@@ -54,7 +54,7 @@ test('reply forms, V6 wrapping, kinds and the kind error per version (RPC.md §2
   assert.equal(VERSIONS[8].kindError('Unsupported resource kind: service').message, 'Unsupported resource kind: service');
 });
 
-test('the method table: wire names, introducing versions and union types (RPC.md §1)', () => {
+test('the method table: wire names, introducing versions and union types (docs/rpc.md §1)', () => {
   const rows = METHOD_NAMES.map((n) => [METHODS[n].wire, METHODS[n].since, METHODS[n].reply, METHODS[n].unionType]);
   assert.deepEqual(rows, [
     ['RPCServer.Ping', 4, 'ignored', ''],

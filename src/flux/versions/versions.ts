@@ -1,5 +1,5 @@
 /**
- * The version table of the upstream clients V6…V11 (RPC.md §2, §6.1, §6.2, §6.5): per version the
+ * The version table of the upstream clients V6…V11 (docs/rpc.md §2, §6.1, §6.2, §6.5): per version the
  * reply form, whether RPC error strings are wrapped (V6's remoteApplicationError), the resource
  * kinds the daemon accepts with the error raised for others, and how each method is provided:
  *

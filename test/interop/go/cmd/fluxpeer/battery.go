@@ -29,7 +29,7 @@ import (
 	"fluxrpc/interop/internal/peerkit"
 )
 
-// The steps of remote.ServerTestBattery (flux v1.25.4 pkg/remote/mock.go), numbered as RPC.md §9.
+// The steps of remote.ServerTestBattery (flux v1.25.4 pkg/remote/mock.go), numbered as docs/rpc.md §9.
 // Steps are told apart by the calls the battery makes through the client it gets from wrap:
 // each call writes a marker line into the captured test output just before it goes out, so
 // every t.Error line that follows belongs to that call's step. Step 6 calls the mock directly

@@ -14,11 +14,11 @@ import (
 	"github.com/fluxcd/flux/pkg/update"
 )
 
-// flatRPCServer is a reconstruction of the V6-era ("flat") daemon server (RPC.md §5.1), which
+// flatRPCServer is a reconstruction of the V6-era ("flat") daemon server (docs/rpc.md §5.1), which
 // flux v1.25.4 no longer contains: service RPCServer, each method writing the implementation's
 // value itself as the reply, and every error (Flux or not) as the RPC error string. It is built
 // from Go's net/rpc and flux's v1.25.4 types, so its bytes are what Go writes for those shapes.
-// Like the historic server it writes a nil list as "result":null (RPC.md §5.1's hazard).
+// Like the historic server it writes a nil list as "result":null (docs/rpc.md §5.1's hazard).
 //
 // SyncNotify (which v1.25.4's api.Server no longer has) answers with the mock's NotifyChange
 // error, after recording a NotifyChange of kind git.

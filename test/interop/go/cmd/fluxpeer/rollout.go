@@ -16,7 +16,7 @@ import (
 )
 
 // rollout-vectors: what flux's rollout-status polyfill (compat.go listServicesRolloutStatus, run
-// by every client's ListServices; RPC.md §6.4.1) does to a status string, for a large table of
+// by every client's ListServices; docs/rpc.md §6.4.1) does to a status string, for a large table of
 // strings. For each: Go's fmt.Sscanf(status, "%d out of %d updated", &Updated, &Desired) on a
 // rollout starting at Updated=42, Desired=43 (n, error, the two fields after), and the whole
 // status after a real ListServices through flux's V11 client against flux's server.
@@ -44,7 +44,7 @@ type rolloutFile struct {
 
 var rolloutInitial = cluster.RolloutStatus{Desired: 43, Updated: 42, Ready: 1, Available: 2, Outdated: 3, Messages: []string{"m"}}
 
-// rolloutTable: RPC.md §6.4.1's examples first, then hand-picked edge cases.
+// rolloutTable: docs/rpc.md §6.4.1's examples first, then hand-picked edge cases.
 var rolloutTable = []string{
 	"3 out of 5 updated",
 	"  3 out of 5 updated",

@@ -162,7 +162,7 @@ func callAll(c api.Server) {
 	result("SyncStatus", ss, err)
 	ex, err := c.Export(ctx)
 	// Go's V7+ Export returns a nil *fluxerr.Error as a non-nil error on success
-	// (RPC.md §6.3; calling Error() on it panics): report that case as success.
+	// (docs/rpc.md §6.3; calling Error() on it panics): report that case as success.
 	if isNilPointer(err) {
 		err = nil
 	}
