@@ -40,7 +40,7 @@ export function goQuoteChar(c: number): string {
 }
 
 export const GoText = {
-  // ---- io
+  // ---- context, net/url
   /** context.DeadlineExceeded: what a Go daemon's call reports at its RPC timeout. */
   contextDeadlineExceeded: 'context deadline exceeded',
   /** net/url: a query with `;` (Go ≥ 1.17). */
@@ -48,6 +48,7 @@ export const GoText = {
   /** net/url: a bad `%` escape (`quoted`: the bad escape as Go quotes it). */
   invalidUrlEscape: (quoted: string) => `invalid URL escape ${quoted}`,
 
+  // ---- io
   /** io.EOF. */
   eof: 'EOF',
   /** io.ErrUnexpectedEOF: pending calls when the stream ended cleanly without Close; a value cut short. */
@@ -79,7 +80,10 @@ export const GoText = {
   // ---- encoding/json
   /** A JSON value of the wrong kind for a Go value (`kind`: object, array, string, number, bool). */
   cannotUnmarshal: (kind: string, goType: string) => `json: cannot unmarshal ${kind} into Go value of type ${goType}`,
-  /** The same inside a struct field (`struct.field`, the field path joined by dots). */
+  /**
+   * The same inside a struct field: `struct` is the innermost struct's name, `field` the path of
+   * field names joined by dots. Go 1.19's path leaves embedded structs out; Go ≥ 1.24 names them.
+   */
   cannotUnmarshalField: (kind: string, struct: string, field: string, goType: string) => `json: cannot unmarshal ${kind} into Go struct field ${struct}.${field} of type ${goType}`,
   /** A syntax error at byte `c` (`context`: e.g. `looking for beginning of value`). */
   invalidCharacter: (c: number, context: string) => `invalid character ${goQuoteChar(c)} ${context}`,
@@ -112,7 +116,10 @@ export const GoText = {
     const name = CLOSE_CODE_NAMES[code];
     return `websocket: close ${code}${name ? ` (${name})` : ''}${reason ? `: ${reason}` : ''}`;
   },
-  /** `Upgrader.Upgrade`'s 400 body for a plain request to a websocket route. */
+  /**
+   * The error `Upgrader.Upgrade` returns for a plain (non-websocket) request to a websocket route.
+   * gorilla's 400 itself says only `Bad Request` (its body is `http.StatusText`).
+   */
   notWebSocketProtocol: "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header",
 
   // ---- flux

@@ -1,5 +1,5 @@
 // Package peerkit holds what the Go interop peers (cmd/rpcpeer, cmd/fluxpeer, cmd/fluxbench,
-// cmd/hubpeer, cmd/httppeer, cmd/modelvectors, cmd/policyvectors) have in common: the
+// cmd/hubpeer, cmd/httppeer, cmd/modelvectors, cmd/policyvectors, cmd/gotext) have in common: the
 // machine-readable stdout lines the TypeScript tests and the benchmark parse (LISTEN, CONNECTED,
 // RSS, SERVE_END, RESULT, ERROR), usage errors and exit statuses, subcommand dispatch, flag
 // parsing and loopback-only addresses, TCP listeners, flux's websocket on both ends (dial as
