@@ -62,7 +62,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   let connector: DaemonConnector;
   if (fluxd !== undefined) {
     parseHttpUrl(fluxd, 'fluxd');
-    const relay = relayTo({ fluxdUrl: fluxd, timeoutMs: rpcTimeoutMs });
+    const relay = relayTo({ fluxdUrl: fluxd, timeoutMs: rpcTimeoutMs, logger });
     connector = new DaemonConnector({ url, token, protocol, rpcTimeoutMs, userAgent, logger, implementation: relay });
     io.out(`fluxrpc daemon: relaying to ${relay.baseUrl}; connecting to ${connector.url}\n`);
   } else {
