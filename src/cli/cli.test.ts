@@ -220,7 +220,7 @@ describe('hub, daemon and call together', { timeout: 30_000 }, () => {
 
     const missing = await cli('call', '--url', url!, '--token', token!, 'job-status', 'no-such-job');
     assert.equal(missing.code, 1);
-    assert.equal(missing.err, 'fluxrpc call: unknown job no-such-job (flux missing error, HTTP 404)\n');
+    assert.equal(missing.err, 'fluxrpc call: unknown job "no-such-job" (flux missing error, HTTP 404)\n');
     const denied = await cli('call', '--url', url!, '--token', 'wrong', 'version');
     assert.equal(denied.code, 1);
     assert.match(denied.err, /^fluxrpc call: request failed authentication/);

@@ -32,9 +32,10 @@ export interface DaemonSetup {
 }
 
 /** Builds (does not start) a connector serving `implementation`; demo events are posted upstream. */
-export function demoConnector(options: { url: string; token: string; protocol?: ProtocolVersion; rpcTimeoutMs?: number; userAgent?: string; logger: Logger }): DaemonConnector {
+export function demoConnector(options: { url: string; token: string; protocol?: ProtocolVersion; rpcTimeoutMs?: number; userAgent?: string; logger: Logger; applyDelayMs?: number }): DaemonConnector {
   let connector: DaemonConnector | undefined;
   const demo = new DemoCluster({
+    ...(options.applyDelayMs === undefined ? {} : { applyDelayMs: options.applyDelayMs }),
     onEvent: (event) => {
       connector?.logEvent(encodeEvent(event)).catch((e: Error) => options.logger.warn('posting an event failed', { component: 'connector', error: e.message }));
     },
@@ -62,7 +63,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   let connector: DaemonConnector;
   if (fluxd !== undefined) {
     parseHttpUrl(fluxd, 'fluxd');
-    const relay = relayTo({ fluxdUrl: fluxd, timeoutMs: rpcTimeoutMs });
+    const relay = relayTo({ fluxdUrl: fluxd, timeoutMs: rpcTimeoutMs, logger });
     connector = new DaemonConnector({ url, token, protocol, rpcTimeoutMs, userAgent, logger, implementation: relay });
     io.out(`fluxrpc daemon: relaying to ${relay.baseUrl}; connecting to ${connector.url}\n`);
   } else {

@@ -103,6 +103,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
         `Status page:  ${addr.url}/`,
         `Metrics:      ${addr.url}/metrics`,
         `Try:          node dist/src/cli/main.js call --url ${addr.url} --token ${token} list-images`,
+        `fluxctl:      fluxctl --url ${addr.url}/api/flux --token ${token} list-workloads`,
         'Serving until stopped (Ctrl+C).',
         '',
       ].join('\n'),

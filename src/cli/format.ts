@@ -60,7 +60,8 @@ export function jobStatusText(s: JobStatus): string {
 export function gitConfigText(c: GitConfig): string {
   const lines = [`URL:     ${c.remote.url}`, `Branch:  ${c.remote.branch}`, `Path:    ${c.remote.path}`, `Status:  ${c.status}`];
   if (c.error) lines.push(`Error:   ${c.error}`);
-  lines.push(`Key:     ${c.publicSSHKey.key}`);
+  // fluxd's key is a line of ssh-keygen output, newline included.
+  lines.push(`Key:     ${c.publicSSHKey.key.replace(/\n$/, '')}`);
   for (const [hash, f] of c.publicSSHKey.fingerprints ?? new Map()) lines.push(`  ${hash}: ${f.hash}`);
   return lines.join('\n') + '\n';
 }

@@ -1,96 +1,163 @@
 /**
  * A sample cluster that serves the Flux API from memory, for `fluxrpc daemon --demo` and
- * `fluxrpc demo`: a few workloads with images and tag policies (sample-data.ts). It behaves like a
- * small fluxd: listings honour namespaces, ID filters and container fields; releases, container
- * updates and policy changes are applied at once and recorded as jobs; each applied change adds a
- * commit that is "pending" until the next `notifyChange`, and produces an event.
+ * `fluxrpc demo`, answering as fluxd v1.25.4 answers (so that fluxctl behaves against it as it does
+ * against a real fluxd). It keeps a git repository (manifests at HEAD, a history of commits, the
+ * sync marker), a cluster (what the last sync applied), a registry (sample-data.ts) and a deploy key:
+ *
+ * - Listings read the cluster, with policies from the repository, as fluxd does; `ListImages`
+ *   applies each container's tag policy.
+ * - `UpdateManifests` runs jobs as fluxd's do: releases (image and containers specs) select, filter
+ *   and report every workload as fluxd's release code does (release.ts), policy changes skip
+ *   workloads that are not in the repository or do not change, and a job that changes the
+ *   repository commits (a made-up but well-formed 40-hex revision, the job's note on it). A release
+ *   that changes nothing fails with fluxd's `no changes made in repo`; a dry run's errors are the
+ *   call's error; a sync job's revision is HEAD; `auto` specs get fluxd's `unknown update type`.
+ * - Commits are applied to the cluster shortly after they are made (`applyDelayMs`, as fluxd's loop
+ *   syncs after a job), or at once on `NotifyChange` for the repository; `SyncStatus` answers as
+ *   fluxd's `git log <sync>..<ref>` (git-history.ts), so fluxctl's wait for a commit ends.
+ * - `GitRepoConfig` gives an OpenSSH ed25519 deploy key with fluxd's md5/sha256 fingerprints and
+ *   pictures (ssh-key.ts); `regenerate` makes a new key.
+ * - Events: a `commit` event per commit, and at each sync a `sync` event plus a `release` event per
+ *   release commit applied, as fluxd posts them. Two differences, for the hub's status page: the
+ *   events carry a message (a commit event the commit message, others fluxd's text for the event),
+ *   and a sync event names every workload (fluxd names those whose manifests changed).
+ *
+ * Jobs run at once (fluxd queues them, so a poller may first see `queued`); the newest 100 job
+ * statuses are kept (fluxd's cache size), older jobs that committed are found through their commit.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { CallContext, DaemonImplementation } from '../flux/api.js';
 import {
   container as makeContainer,
   controllerStatus,
   FluxError,
+  FluxErrorType,
   GoTime,
   imageInfo,
-  newJobId,
-  parseImageRef,
-  ResourceId,
   imageRefString,
+  newJobId,
+  Policy,
+  ReadOnlyReason,
+  RELEASE_CONTAINERS_SPEC_TYPE,
+  RELEASE_IMAGE_SPEC_TYPE,
+  ResourceId,
   type Change,
-  type ContainerUpdate,
   type ControllerStatus,
   type EventMetadata,
   type FluxEvent,
   type GitConfig,
-  type ImageInfo,
   type ImageStatus,
   type JobId,
+  type JobResult,
   type JobStatus,
   type ListImagesOptions,
   type ListServicesOptions,
+  type PolicyUpdates,
+  type UpdateResult,
   type UpdateSpec,
   type WorkloadResult,
 } from '../flux/model/index.js';
-import { getTagPattern, imagesToSort, newContainer, type ImageFacts } from '../flux/policy/index.js';
+import { getTagPattern, imagesToSort, newContainer, strconvQuote } from '../flux/policy/index.js';
 import { PACKAGE_VERSION } from '../runtime/version.js';
-import { SAMPLE_GIT, SAMPLE_IMAGES, SAMPLE_WORKLOADS, type SampleWorkload } from './sample-data.js';
-
-/** An image as the demo registry knows it, with the facts tag policies read. */
-interface DemoImage extends ImageFacts {
-  info: ImageInfo;
-}
-
-interface Workload {
-  id: ResourceId;
-  containers: { name: string; repository: string; tag: string }[];
-  policies: Map<string, string>;
-  replicas: number;
-  labels: Map<string, string>;
-}
+import { exportYaml } from './export.js';
+import { GitHistory, type DemoCommit } from './git-history.js';
+import { DemoRegistry, type DemoImage } from './registry.js';
+import { containersReleaseMessage, imageReleaseMessage, planContainersRelease, planImageRelease, resultError, RESOURCE_SPEC_ALL, writeUpdates, type ReleasePlan } from './release.js';
+import { SAMPLE_GIT, SAMPLE_IMAGES, SAMPLE_WORKLOADS } from './sample-data.js';
+import { generateDeployKey, type SshPublicKeyText } from './ssh-key.js';
+import { cloneWorkloads, hasPolicy, updatePolicies, workloadsFromSample, type DemoWorkload, type Workloads } from './workloads.js';
 
 export interface DemoClusterOptions {
   /** Called for every event the cluster produces (the connector posts them upstream). */
   onEvent?: (event: FluxEvent) => void;
   /** Clock, for tests. */
   now?: () => Date;
+  /** How long after a commit it is applied to the cluster (default 1000 ms; fluxd syncs after each job). */
+  applyDelayMs?: number;
 }
 
-const ALL = '<all>';
-const ALL_LATEST = '<all latest>';
+/** What a commit's note holds (fluxd's git note: the job's spec and result). */
+interface Note {
+  spec: UpdateSpec;
+  result: UpdateResult;
+}
 
-function toImage(repository: string, tag: string, created: string): DemoImage {
-  const time = GoTime.fromDate(new Date(created));
-  const info = imageInfo({
-    id: parseImageRef(`${repository}:${tag}`),
-    digest: 'sha256:' + createHash('sha256').update(`${repository}:${tag}`).digest('hex'),
-    createdAt: time,
-  });
-  return { info, tag, ref: imageRefString(info.id), createdNs: BigInt(time.unixSeconds) * 1_000_000_000n + BigInt(time.nanos) };
+const JOB_CACHE_SIZE = 100;
+const DEPLOY_KEY_COMMENT = 'flux-demo';
+
+/** fluxd's `unknownJobError`. */
+function unknownJobError(id: JobId): FluxError {
+  return new FluxError(
+    FluxErrorType.Missing,
+    `Job not found
+
+This is often because the job did not result in committing changes,
+and therefore had no lasting effect. A release dry-run is an example
+of a job that does not result in a commit.
+
+If you were expecting changes to be committed, this may mean that the
+job failed, but its status was lost.
+
+In both of the above cases it is OK to retry the operation that
+resulted in this error.
+
+If you get this error repeatedly, it's probably a bug. Please log an
+issue describing what you were attempting, and posting logs from the
+daemon if possible:
+
+    https://github.com/fluxcd/flux/issues
+
+`,
+    `unknown job ${strconvQuote(id)}`,
+  );
+}
+
+/** git's `Remote.Equivalent`: the same host and path, whatever the protocol or a `.git` suffix. */
+function sameRepository(a: string, b: string): boolean {
+  const parts = (u: string) => {
+    const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.*)$/.exec(u);
+    if (scp) return { host: scp[1], path: scp[2]! };
+    try {
+      const url = new URL(u);
+      return { host: url.host, path: url.pathname };
+    } catch {
+      return undefined;
+    }
+  };
+  const x = parts(a);
+  const y = parts(b);
+  const trim = (p: string) => p.replace(/^\//, '').replace(/\.git$/, '');
+  return x !== undefined && y !== undefined && x.host === y.host && trim(x.path) === trim(y.path);
+}
+
+const ZERO_IMAGE: DemoImage = { info: imageInfo(), tag: '', ref: '' };
+
+/** A job that failed with a partial result (fluxd records both). */
+class JobFailure extends Error {
+  override name = 'JobFailure';
+  constructor(
+    message: string,
+    readonly result: JobResult,
+  ) {
+    super(message);
+  }
 }
 
 export class DemoCluster implements DaemonImplementation {
-  private readonly workloads: Workload[];
-  private readonly images = new Map<string, DemoImage[]>();
+  /** The manifests at HEAD. */
+  private repo: Workloads;
+  /** The running workloads: the manifests as of the last sync. */
+  private cluster: Workloads;
+  private readonly registry = new DemoRegistry(SAMPLE_IMAGES);
+  private readonly git = new GitHistory<Note>({ branch: SAMPLE_GIT.branch }, 'Add the demo cluster');
   private readonly jobs = new Map<JobId, JobStatus>();
-  private readonly pending: string[] = [];
-  private readonly messages = new Map<string, string>();
-  private head = 'c0ffee0000000000000000000000000000000000';
-  private sshKey = DemoCluster.newKey();
+  private deployKey: SshPublicKeyText = generateDeployKey(DEPLOY_KEY_COMMENT);
+  private applyTimer: NodeJS.Timeout | undefined;
+  private readonly applyDelayMs: number;
 
   constructor(private readonly options: DemoClusterOptions = {}) {
-    for (const [repo, tags] of Object.entries(SAMPLE_IMAGES)) this.images.set(repo, tags.map(([tag, created]) => toImage(repo, tag, created)));
-    this.workloads = SAMPLE_WORKLOADS.map((w: SampleWorkload) => ({
-      id: ResourceId.parse(w.id),
-      containers: w.containers.map((c) => ({ ...c })),
-      policies: new Map(Object.entries(w.policies)),
-      replicas: w.replicas,
-      labels: new Map(Object.entries(w.labels ?? {})),
-    }));
-  }
-
-  private static newKey(): string {
-    return 'ssh-ed25519 ' + randomBytes(32).toString('base64') + ' flux-demo';
+    this.repo = workloadsFromSample(SAMPLE_WORKLOADS);
+    this.cluster = cloneWorkloads(this.repo);
+    this.applyDelayMs = options.applyDelayMs ?? 1000;
   }
 
   async ping(ctx: CallContext): Promise<void> {
@@ -102,25 +169,17 @@ export class DemoCluster implements DaemonImplementation {
   }
 
   async export(): Promise<Uint8Array | null> {
-    const docs = this.workloads.map((w) => {
-      const [ns, kind, name] = w.id.components();
-      const annotations = [...w.policies].map(([k, v]) => `    fluxcd.io/${k}: "${v}"`).join('\n');
-      const containers = w.containers.map((c) => `      - name: ${c.name}\n        image: ${c.repository}:${c.tag}`).join('\n');
-      const kindName = kind === 'statefulset' ? 'StatefulSet' : kind === 'daemonset' ? 'DaemonSet' : 'Deployment';
-      return `---\napiVersion: apps/v1\nkind: ${kindName}\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  annotations:\n${annotations}\nspec:\n  replicas: ${w.replicas}\n  template:\n    spec:\n      containers:\n${containers}\n`;
-    });
-    return Buffer.from(docs.join(''), 'utf8');
+    return Buffer.from(exportYaml(this.cluster), 'utf8');
   }
 
-  async listServices(_ctx: CallContext, namespace: string): Promise<readonly ControllerStatus[] | null> {
-    return this.workloads.filter((w) => namespace === '' || w.id.namespace === namespace).map((w) => this.status(w));
+  async listServices(ctx: CallContext, namespace: string): Promise<readonly ControllerStatus[] | null> {
+    return this.listServicesWithOptions(ctx, { namespace, services: null });
   }
 
   async listServicesWithOptions(_ctx: CallContext, options: ListServicesOptions): Promise<readonly ControllerStatus[] | null> {
     const services = options.services ?? [];
     if (options.namespace !== '' && services.length > 0) throw new Error("cannot filter by 'namespace' and 'workloads' at the same time");
-    if (services.length === 0) return this.listServices(_ctx, options.namespace);
-    return this.workloads.filter((w) => services.some((id) => id.equals(w.id))).map((w) => this.status(w));
+    return this.running(services, options.namespace).map((w) => this.status(w));
   }
 
   async listImages(ctx: CallContext, spec: string): Promise<readonly ImageStatus[] | null> {
@@ -128,18 +187,23 @@ export class DemoCluster implements DaemonImplementation {
   }
 
   async listImagesWithOptions(_ctx: CallContext, options: ListImagesOptions): Promise<readonly ImageStatus[] | null> {
-    let selected = this.workloads;
-    if (options.spec !== '' && options.spec !== ALL) {
-      const id = ResourceId.parse(options.spec);
-      selected = selected.filter((w) => w.id.equals(id));
+    if (options.namespace !== '' && options.spec !== RESOURCE_SPEC_ALL) throw new Error("cannot filter by 'namespace' and 'workload' at the same time");
+    let ids: ResourceId[] = [];
+    if (options.spec !== RESOURCE_SPEC_ALL) {
+      try {
+        ids = [ResourceId.parse(options.spec)];
+      } catch (e) {
+        throw new Error(`treating workload spec as ID: ${(e as Error).message}`, { cause: e });
+      }
     }
-    if (options.namespace !== '') selected = selected.filter((w) => w.id.namespace === options.namespace);
-    return selected.map((w) => ({
+    return this.running(ids, options.namespace).map((w) => ({
       id: w.id,
       containers: w.containers.map((c) => {
-        const available = this.images.get(c.repository) ?? [];
-        const current = available.find((i) => i.tag === c.tag) ?? toImage(c.repository, c.tag, '0001-01-01T00:00:00Z');
-        const f = newContainer(c.name, imagesToSort(available), current, getTagPattern(w.policies, c.name), options.overrideContainerFields);
+        const repository = this.registry.repository(c.image);
+        // Tags without metadata still count, with only their tag known (as fluxd has them).
+        const images = repository.tags.map((tag) => repository.images.get(tag) ?? { info: imageInfo({ id: { domain: '', image: '', tag, sha: '' } }), tag, ref: `:${tag}` });
+        const current = repository.images.get(c.image.tag) ?? ZERO_IMAGE;
+        const f = newContainer(c.name, imagesToSort(images), current, getTagPattern(this.repo.get(w.id.toString())?.policies, c.name), options.overrideContainerFields);
         return makeContainer({
           name: f.name,
           current: f.current?.info ?? imageInfo(),
@@ -157,168 +221,251 @@ export class DemoCluster implements DaemonImplementation {
 
   async updateManifests(_ctx: CallContext, spec: UpdateSpec): Promise<JobId> {
     const id = newJobId();
-    const { results, applied } = this.apply(spec);
-    const revision = applied ? this.commit(`${spec.type} by ${spec.cause.user || 'anonymous'}`) : '';
-    this.jobs.set(id, { result: { revision, spec, result: results.size === 0 ? null : results }, err: '', statusString: 'succeeded' });
-    if (applied) {
-      const ids = [...results].filter(([, r]) => r.status === 'success').map(([k]) => ResourceId.parse(k));
-      this.event('commit', ids, spec.cause.message || `${spec.type} update`, { kind: 'commit', revision, spec, result: results });
+    switch (spec.type) {
+      case 'image':
+        return this.release(id, spec, spec.spec.kind, (ctx) => planImageRelease(spec.spec, ctx), () => spec.cause.message || imageReleaseMessage(spec.spec));
+      case 'containers':
+        return this.release(id, spec, spec.spec.kind, (ctx) => planContainersRelease(spec.spec, ctx), (plan) => spec.cause.message || containersReleaseMessage(plan.results));
+      case 'policy':
+        this.run(id, () => this.policyJob(id, spec, spec.spec));
+        return id;
+      case 'sync':
+        // fluxd's sync job fetches and reports HEAD; the loop then syncs what is new.
+        this.run(id, () => {
+          this.scheduleApply();
+          return { revision: this.git.head, spec: null, result: null };
+        });
+        return id;
+      default:
+        // fluxd's UpdateManifests takes the decoded `auto` spec for no known kind of change.
+        if ((spec.type as string) === '') throw new Error('no type in update spec');
+        throw new Error(`unknown update type ${strconvQuote(spec.type)}`);
     }
-    return id;
   }
 
   async notifyChange(_ctx: CallContext, change: Change): Promise<void> {
-    if (change.kind === 'git' && this.pending.length > 0) {
-      const commits = this.pending.map((revision) => ({ revision, message: this.messages.get(revision) ?? '' }));
-      this.pending.length = 0;
-      this.event('sync', this.workloads.map((w) => w.id), `synced ${this.head.slice(0, 7)}`, {
-        kind: 'sync',
-        revisions: null,
-        commits,
-        includes: null,
-        errors: null,
-        initialSync: false,
-      });
-    }
+    if (change.kind !== 'git') return; // image changes only start a registry scan in fluxd
+    const source = change.source as { url: string; branch: string };
+    // fluxd ignores a change to another branch of its repository (and refreshes for anything else).
+    if (sameRepository(SAMPLE_GIT.url, source.url) && source.branch !== SAMPLE_GIT.branch) return;
+    this.apply();
   }
 
   async syncNotify(): Promise<void> {
-    this.pending.length = 0;
+    this.apply();
   }
 
   async jobStatus(_ctx: CallContext, id: JobId): Promise<JobStatus> {
     const job = this.jobs.get(id);
-    if (!job) throw new FluxError('missing', `The job ID ${id} is not known to this daemon. Jobs are kept only while the daemon runs.\n`, `unknown job ${id}`);
-    return job;
+    if (job) return job;
+    const commit = this.git.findJob(id);
+    if (commit !== undefined) return { result: { revision: commit.revision, spec: commit.note!.data.spec, result: commit.note!.data.result }, err: '', statusString: 'succeeded' };
+    throw unknownJobError(id);
   }
 
   async syncStatus(_ctx: CallContext, ref: string): Promise<readonly string[] | null> {
-    if (ref !== 'HEAD' && ref !== this.head && !this.pending.includes(ref)) throw new Error(`unknown revision ${ref}`);
-    return [...this.pending];
+    return this.git.commitsToApply(ref);
   }
 
   async gitRepoConfig(_ctx: CallContext, regenerate: boolean): Promise<GitConfig> {
-    if (regenerate) this.sshKey = DemoCluster.newKey();
-    const sha = createHash('sha256').update(this.sshKey).digest('base64').replace(/=+$/, '');
+    if (regenerate) this.deployKey = generateDeployKey(DEPLOY_KEY_COMMENT);
+    const k = this.deployKey;
     return {
       remote: { url: SAMPLE_GIT.url, branch: SAMPLE_GIT.branch, path: SAMPLE_GIT.path },
-      publicSSHKey: { key: this.sshKey, fingerprints: new Map([['sha256', { hash: `SHA256:${sha}`, randomart: '' }]]) },
+      publicSSHKey: {
+        key: k.key,
+        fingerprints: new Map([
+          ['md5', k.md5],
+          ['sha256', k.sha256],
+        ]),
+      },
       status: 'ready',
       error: '',
     };
   }
 
-  private status(w: Workload): ControllerStatus {
+  /** The running workloads with these IDs (in that order), or in `namespace` (all for `""`). */
+  private running(ids: readonly ResourceId[], namespace: string): DemoWorkload[] {
+    if (ids.length > 0) return ids.flatMap((id) => this.cluster.get(id.toString()) ?? []);
+    return [...this.cluster.values()].filter((w) => namespace === '' || w.id.components()[0] === namespace);
+  }
+
+  /** fluxd's ControllerStatus: containers as running (name and image only), policies from the repository. */
+  private status(w: DemoWorkload): ControllerStatus {
+    const policies = this.repo.get(w.id.toString())?.policies;
     return controllerStatus({
       id: w.id,
-      containers: w.containers.map((c) => {
-        const current = this.images.get(c.repository)?.find((i) => i.tag === c.tag);
-        return makeContainer({ name: c.name, current: current?.info ?? imageInfo({ id: parseImageRef(`${c.repository}:${c.tag}`) }) });
-      }),
+      containers: w.containers.map((c) => makeContainer({ name: c.name, current: imageInfo({ id: c.image }) })),
+      readOnly: policies === undefined ? ReadOnlyReason.Missing : ReadOnlyReason.OK,
       status: 'ready',
       rollout: { desired: w.replicas, updated: w.replicas, ready: w.replicas, available: w.replicas, outdated: 0, messages: null },
       labels: w.labels,
-      automated: w.policies.get('automated') === 'true',
-      locked: w.policies.get('locked') === 'true',
-      ignore: w.policies.get('ignore') === 'true',
-      policies: new Map(w.policies),
+      automated: hasPolicy(policies ?? new Map(), Policy.Automated),
+      locked: hasPolicy(policies ?? new Map(), Policy.Locked),
+      ignore: hasPolicy(policies ?? new Map(), Policy.Ignore),
+      policies: policies === undefined ? null : new Map(policies),
     });
   }
 
-  /** Works out (and, unless it is a dry run, applies) an update; returns the per-workload results. */
-  private apply(spec: UpdateSpec): { results: Map<string, WorkloadResult>; applied: boolean } {
+  /** Runs a job at once and records its status: its result, or `failed` with the error's text. */
+  private run(id: JobId, job: () => JobResult): JobStatus {
+    let status: JobStatus;
+    try {
+      status = { result: job(), err: '', statusString: 'succeeded' };
+    } catch (e) {
+      const result = e instanceof JobFailure ? e.result : { revision: '', spec: null, result: null };
+      status = { result, err: (e as Error).message, statusString: 'failed' };
+    }
+    this.jobs.set(id, status);
+    for (const old of this.jobs.keys()) {
+      if (this.jobs.size <= JOB_CACHE_SIZE) break;
+      this.jobs.delete(old);
+    }
+    return status;
+  }
+
+  /**
+   * A release job: planned on the repository and cluster as they are; a dry run records the plan
+   * (and its errors are the call's), an execution writes the updates and commits them.
+   */
+  private release(id: JobId, spec: UpdateSpec, kind: string, plan: (ctx: { repo: Workloads; cluster: Workloads; registry: DemoRegistry }) => ReleasePlan, message: (plan: ReleasePlan) => string): JobId {
+    const ctx = { repo: this.repo, cluster: this.cluster, registry: this.registry };
+    if (kind === 'plan') {
+      const status = this.run(id, () => ({ revision: '', spec, result: plan(ctx).results }));
+      if (status.statusString === 'failed') throw new Error(status.err);
+      return id;
+    }
+    this.run(id, () => {
+      const p = plan(ctx);
+      const working = cloneWorkloads(this.repo);
+      // git's verdict on the working copy: nothing to commit.
+      if (!writeUpdates(working, p.updates)) throw new Error('no changes made in repo');
+      return this.commit(id, spec, p.results, working, message(p));
+    });
+    return id;
+  }
+
+  /** fluxd's updatePolicies: each named workload's manifest edited; unknown or unchanged ones are skipped. */
+  private policyJob(id: JobId, spec: UpdateSpec, updates: PolicyUpdates): JobResult {
     const results = new Map<string, WorkloadResult>();
-    let applied = false;
-    switch (spec.type) {
-      case 'image': {
-        const s = spec.spec;
-        const execute = s.kind !== 'plan';
-        const specs = s.serviceSpecs ?? [];
-        const targets = specs.includes(ALL) ? this.workloads : this.workloads.filter((w) => specs.some((x) => x === w.id.toString()));
-        for (const w of targets) {
-          if (s.excludes?.some((x) => x.equals(w.id))) {
-            results.set(w.id.toString(), { status: 'skipped', error: 'excluded', perContainer: null });
-            continue;
-          }
-          if (w.policies.get('locked') === 'true' && !s.force) {
-            results.set(w.id.toString(), { status: 'skipped', error: 'locked', perContainer: null });
-            continue;
-          }
-          const updates: ContainerUpdate[] = [];
-          for (const c of w.containers) {
-            const target = this.target(w, c, s.imageSpec);
-            if (!target || target === c.tag) continue;
-            updates.push({ container: c.name, current: parseImageRef(`${c.repository}:${c.tag}`), target: parseImageRef(`${c.repository}:${target}`) });
-            if (execute) c.tag = target;
-          }
-          if (updates.length === 0) results.set(w.id.toString(), { status: 'skipped', error: 'image(s) up to date', perContainer: null });
-          else {
-            results.set(w.id.toString(), { status: 'success', error: '', perContainer: updates });
-            applied ||= execute;
-          }
-        }
-        return { results, applied };
+    const working = cloneWorkloads(this.repo);
+    let changed = false;
+    for (const [key, update] of updates ?? []) {
+      const w = working.get(key);
+      let updated = false;
+      try {
+        updated = w !== undefined && updatePolicies(w, update);
+      } catch (e) {
+        results.set(key, { status: 'failed', error: (e as Error).message, perContainer: null });
+        throw new JobFailure((e as Error).message, { revision: '', spec, result: results });
       }
-      case 'containers': {
-        const execute = spec.spec.kind !== 'plan';
-        for (const [idText, updates] of spec.spec.containerSpecs ?? new Map()) {
-          const w = this.workloads.find((x) => x.id.toString() === idText);
-          if (!w) {
-            results.set(idText, { status: 'failed', error: 'not found', perContainer: null });
-            continue;
-          }
-          for (const u of updates ?? []) {
-            const c = w.containers.find((x) => x.name === u.container);
-            if (c && execute) c.tag = u.target.tag;
-          }
-          results.set(idText, { status: 'success', error: '', perContainer: updates ?? null });
-          applied ||= execute;
-        }
-        return { results, applied };
-      }
-      case 'policy': {
-        for (const [idText, update] of spec.spec ?? new Map()) {
-          const w = this.workloads.find((x) => x.id.toString() === idText);
-          if (!w) {
-            results.set(idText, { status: 'failed', error: 'not found', perContainer: null });
-            continue;
-          }
-          for (const k of update.remove?.keys() ?? []) w.policies.delete(k);
-          for (const [k, v] of update.add ?? []) w.policies.set(k, v);
-          results.set(idText, { status: 'success', error: '', perContainer: null });
-          applied = true;
-        }
-        return { results, applied };
-      }
-      default:
-        return { results, applied };
+      results.set(key, { status: updated ? 'success' : 'skipped', error: '', perContainer: null });
+      changed ||= updated;
     }
+    if (!changed) return { revision: '', spec, result: results };
+    return this.commit(id, spec, results, working, policyCommitMessage(updates, spec.cause.message));
   }
 
-  /** The tag a release moves container `c` to, if any. */
-  private target(w: Workload, c: Workload['containers'][number], imageSpec: string): string | undefined {
-    const available = this.images.get(c.repository) ?? [];
-    if (imageSpec === ALL_LATEST) {
-      const current = available.find((i) => i.tag === c.tag);
-      if (!current) return undefined;
-      const f = newContainer(c.name, imagesToSort(available), current, getTagPattern(w.policies, c.name), ['LatestFiltered']);
-      return f.latestFiltered?.tag;
-    }
-    const ref = parseImageRef(imageSpec);
-    const repository = imageRefString({ ...ref, tag: '', sha: '' });
-    if (repository !== c.repository && imageRefString({ ...parseImageRef(`${c.repository}:x`), tag: '', sha: '' }) !== repository) return undefined;
-    return ref.tag || undefined;
+  /** Commits the working copy as the new HEAD, posts the commit event and schedules the sync. */
+  private commit(jobId: JobId, spec: UpdateSpec, results: Map<string, WorkloadResult>, working: Workloads, message: string): JobResult {
+    const { revision } = this.git.commit(message, { jobId, data: { spec, result: results } });
+    this.repo = working;
+    const ids = [...results].filter(([, r]) => r.status === 'success').map(([k]) => ResourceId.parse(k));
+    this.event('commit', ids, message, { kind: 'commit', revision, spec, result: results });
+    this.scheduleApply();
+    return { revision, spec, result: results };
   }
 
-  private commit(message: string): string {
-    this.head = createHash('sha1').update(this.head + message).digest('hex');
-    this.pending.unshift(this.head);
-    this.messages.set(this.head, message);
-    return this.head;
+  private scheduleApply(): void {
+    if (this.applyTimer !== undefined || this.git.pending().length === 0) return;
+    this.applyTimer = setTimeout(() => {
+      this.applyTimer = undefined;
+      this.apply();
+    }, this.applyDelayMs);
+    this.applyTimer.unref();
+  }
+
+  /** A sync: the cluster takes the manifests at HEAD, the sync marker moves, events are posted. */
+  private apply(): void {
+    clearTimeout(this.applyTimer);
+    this.applyTimer = undefined;
+    const applied = this.git.markSynced();
+    if (applied.length === 0) return;
+    this.cluster = cloneWorkloads(this.repo);
+    const includes = new Map<string, boolean>();
+    for (const c of applied) includes.set(noteEventType(c), true);
+    const ids = [...this.cluster.values()].map((w) => w.id);
+    const shortRange = applied.length <= 2 ? applied[0]!.revision.slice(0, 7) : `${applied[applied.length - 1]!.revision.slice(0, 7)}..${applied[0]!.revision.slice(0, 7)}`;
+    this.event('sync', ids, `Sync: ${shortRange}, ${ids.join(', ')}`, {
+      kind: 'sync',
+      revisions: null,
+      commits: applied.map((c) => ({ revision: c.revision, message: c.message.split('\n')[0]! })),
+      includes,
+      errors: null,
+      initialSync: false,
+    });
+    for (const c of [...applied].reverse()) this.releaseEvent(c);
+  }
+
+  /** fluxd's `release` event for an applied release commit. */
+  private releaseEvent(c: DemoCommit<Note>): void {
+    const note = c.note?.data;
+    if (note === undefined || (note.spec.type !== 'image' && note.spec.type !== 'containers')) return;
+    const results = note.result ?? new Map<string, WorkloadResult>();
+    const ids = [...results].filter(([, r]) => r.status === 'success').map(([k]) => ResourceId.parse(k));
+    const images = [...new Set([...results.values()].filter((r) => r.status === 'success').flatMap((r) => (r.perContainer ?? []).map((u) => imageRefString(u.target))))].sort();
+    const all = note.spec.type === 'image' && (note.spec.spec.serviceSpecs ?? []).includes(RESOURCE_SPEC_ALL);
+    const by = note.spec.cause.user === '' ? '' : `, by ${note.spec.cause.user}`;
+    const withMessage = note.spec.cause.message === '' ? '' : `, with message ${strconvQuote(note.spec.cause.message)}`;
+    const targets = all ? 'all workloads' : ids.length === 0 ? 'no workloads' : ids.join(', ');
+    const message = `Released: ${images.length === 0 ? 'no image changes' : images.join(', ')} to ${targets}${by}${withMessage}`;
+    this.event('release', ids, message, {
+      kind: 'release',
+      revision: c.revision,
+      result: results,
+      error: resultError(results),
+      spec:
+        note.spec.type === 'image'
+          ? { type: RELEASE_IMAGE_SPEC_TYPE, releaseImageSpec: note.spec.spec, releaseContainersSpec: null }
+          : { type: RELEASE_CONTAINERS_SPEC_TYPE, releaseImageSpec: null, releaseContainersSpec: note.spec.spec },
+      cause: note.spec.cause,
+    });
   }
 
   private event(type: string, ids: ResourceId[], message: string, metadata: EventMetadata): void {
     const now = GoTime.fromDate(this.options.now?.() ?? new Date());
     this.options.onEvent?.({ id: 0, serviceIds: ids, type, startedAt: now, endedAt: now, logLevel: 'info', message, metadata });
   }
+}
+
+/** The event type a commit's note stands for in a sync event's `includes` (fluxd's collectNoteEvents). */
+function noteEventType(c: DemoCommit<Note>): string {
+  switch (c.note?.data.spec.type) {
+    case 'image':
+    case 'containers':
+      return 'release';
+    case 'policy':
+      return 'update_policy';
+    default:
+      return 'other';
+  }
+}
+
+/** fluxd's policyCommitMessage: one line per kind of change (automate, lock, …), listing the workloads. */
+function policyCommitMessage(updates: PolicyUpdates, causeMessage: string): string {
+  const byType = new Map<string, string[]>();
+  for (const [key, u] of updates ?? []) {
+    const types = new Set<string>();
+    for (const name of u.add?.keys() ?? []) types.add(name === Policy.Automated ? 'automate' : name === Policy.Locked ? 'lock' : 'update_policy');
+    for (const name of u.remove?.keys() ?? []) types.add(name === Policy.Automated ? 'deautomate' : name === Policy.Locked ? 'unlock' : 'update_policy');
+    for (const t of types) byType.set(t, [...(byType.get(t) ?? []), key]);
+  }
+  const label: Record<string, string> = { automate: 'Automated', deautomate: 'Deautomated', lock: 'Locked', unlock: 'Unlocked', update_policy: 'Updated policies' };
+  const lines = [...byType.keys()].sort().map((t) => `${label[t]}: ${byType.get(t)!.join(', ')}`);
+  let prefix = '- ';
+  let head = '';
+  if (causeMessage !== '') head = `${causeMessage}\n\n`;
+  else if (lines.length > 1) head = 'Updated workload policies\n\n';
+  else prefix = '';
+  return head + lines.map((l) => `${prefix}${l}\n`).join('');
 }

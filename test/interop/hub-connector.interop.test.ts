@@ -50,7 +50,8 @@ describe('our connector → Go upstream (websocket.Upgrade + rpc.NewClientV<N>)'
     test(`demo mode, protocol ${protocol}: the Go client V${protocol} gets the demo cluster's answers`, async (t) => {
       if (!requirePeer(t, 'hubpeer')) return;
       const { hub, url } = await goHub();
-      const c = track(demoConnector({ url, token: TOKEN, protocol, logger: silentLogger }));
+      // Commits stay pending for the whole test (SyncStatus is checked right after UpdateManifests).
+      const c = track(demoConnector({ url, token: TOKEN, protocol, logger: silentLogger, applyDelayMs: 600_000 }));
       c.start();
       const connected = await hub.line('CONNECTED ');
       assert.equal(connected, `CONNECTED 1 ${protocol} fluxrpc/${PACKAGE_VERSION}`);
