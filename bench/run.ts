@@ -12,24 +12,26 @@
  * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
  * calls in flight; ListServices returning the same 50 statuses (bench/fixtures/statuses-50.json,
  * encoded from model values by the daemon and decoded into them by the client on every call) at 1,
- * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes.
+ * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes;
+ * Test.Echo("ping") one at a time (ping@1: the latency of the smallest call, p50/p99).
  *
  * Environment:
  *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
- *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50"
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping";
+ *                           bench/results.json then keeps the rows of the metrics not measured
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *
  * Writes bench/results.json. Exit status 1 if a run failed to produce a result.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoopResult } from './lib/loop.js';
 import { Peer, killAll, track } from './lib/children.js';
-import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
+import { PAYLOAD_BYTES, Results, type ResultRow, type Stack, mergeRows, mib } from './lib/report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The peer programs by layer: the RPC layer's and the Flux API layer's. */
@@ -58,7 +60,7 @@ const tsNodeArgs = (process.env['BENCH_TS_NODE_ARGS'] ?? '').split(/\s+/).filter
 
 interface Scenario {
   label: string;
-  name: 'statuses50' | 'blob32MiB' | 'listServices50';
+  name: 'statuses50' | 'blob32MiB' | 'listServices50' | 'ping';
   layer: Layer;
   inflight: number;
   durationMs: number;
@@ -94,6 +96,15 @@ const allScenarios: Scenario[] = [
     inflight: 1,
     durationMs: blobDurationMs,
     args: ['--method', 'blob', '--bytes', String(PAYLOAD_BYTES)],
+    daemonArgs: [],
+  },
+  {
+    label: 'ping@1',
+    name: 'ping',
+    layer: 'rpc',
+    inflight: 1,
+    durationMs,
+    args: ['--method', 'echo'],
     daemonArgs: [],
   },
 ];
@@ -142,6 +153,11 @@ function describe(r: BenchResult, daemonRss: number | undefined): string {
 }
 
 function record(results: Results, stack: Stack, s: Scenario, r: BenchResult, daemonRss: number | undefined): void {
+  if (s.name === 'ping') {
+    results.add(stack, 'ping.p50', s.inflight, r.p50ms, 'ms', 'lower');
+    results.add(stack, 'ping.p99', s.inflight, r.p99ms, 'ms', 'lower');
+    return;
+  }
   if (s.name === 'statuses50' || s.name === 'listServices50') {
     results.add(stack, `${s.name}.callsPerSec`, s.inflight, r.callsPerSec, 'calls/s', 'higher');
     results.add(stack, `${s.name}.p50`, s.inflight, r.p50ms, 'ms', 'lower');
@@ -185,9 +201,11 @@ async function main(): Promise<number> {
       try {
         const { result, daemonRss } = await runOne(stack, s);
         console.log(describe(result, daemonRss));
-        record(results, stack, s, result, daemonRss);
-        // A Flux API run with errors (e.g. a reply that is not the fixture) is not a result.
-        if (result.calls === 0 || (s.layer === 'flux' && result.errors > 0)) failures++;
+        // A Flux API or ping run with errors (e.g. a reply that is not the fixture) is not a result.
+        if (result.calls === 0 || ((s.layer === 'flux' || s.name === 'ping') && result.errors > 0)) {
+          failures++;
+          console.log(`bench: ${stack} ${s.label} FAILED: not recorded`);
+        } else record(results, stack, s, result, daemonRss);
       } catch (e) {
         failures++;
         console.log(`FAILED: ${(e as Error).message}`);
@@ -199,7 +217,8 @@ async function main(): Promise<number> {
   console.log('targets:');
   for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
   if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
-  writeFileSync(resultsPath, JSON.stringify(results.rows, null, 2) + '\n');
+  const rows = only.length > 0 && existsSync(resultsPath) ? mergeRows(JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultRow[], results.rows) : results.rows;
+  writeFileSync(resultsPath, JSON.stringify(rows, null, 2) + '\n');
   console.log(`\nbench: wrote ${resultsPath}`);
   return failures > 0 ? 1 : 0;
 }

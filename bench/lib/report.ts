@@ -81,6 +81,13 @@ export class Results {
       },
     );
     check(
+      'ping (Test.Echo) @1 in flight: TS p50 <= Go p50',
+      this.get('ts', 'ping.p50', 1),
+      this.get('go', 'ping.p50', 1),
+      (ts, go) => ts <= go,
+      (ts, go) => `${ts.toFixed(3)} ms vs ${go.toFixed(3)} ms; p99 ${this.get('ts', 'ping.p99', 1)?.toFixed(3) ?? '-'} ms vs ${this.get('go', 'ping.p99', 1)?.toFixed(3) ?? '-'} ms`,
+    );
+    check(
       'blob32MiB: TS seconds per call <= Go',
       this.get('ts', 'blob32MiB.secondsPerCall', 1),
       this.get('go', 'blob32MiB.secondsPerCall', 1),
@@ -101,6 +108,16 @@ export class Results {
     }
     return out;
   }
+}
+
+/**
+ * The rows of a partial run (BENCH_ONLY) merged into an earlier results file: every earlier row
+ * of a metric (name and in-flight count) this run measured is dropped, on both stacks, and the new
+ * rows are added; rows of metrics this run did not measure are kept.
+ */
+export function mergeRows(earlier: ResultRow[], fresh: ResultRow[]): ResultRow[] {
+  const measured = new Set(fresh.map((r) => `${r.name}@${r.inflight}`));
+  return [...earlier.filter((r) => !measured.has(`${r.name}@${r.inflight}`)), ...fresh];
 }
 
 export function mib(bytes: number): string {
