@@ -38,6 +38,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoopResult } from './lib/loop.js';
 import { FLEET_PROGRAMS, describeFleet, recordFleet, runFleet, type FleetOptions } from './fleet.js';
@@ -239,7 +240,8 @@ async function main(): Promise<number> {
   else if (fleetWanted) {
     for (const stack of stacks) {
       const o = fleetOptions;
-      console.log(`bench: ${stack} fleet of ${o.n} daemons (dials ${o.dialConcurrency} at a time, idle ${(o.idleMs / 1000).toFixed(0)} s, fan-out ${o.concurrency} at a time, ${o.latencyCalls} single calls)...`);
+      // The machine's 1-minute load average: the fleet's figures mean little on a busy machine.
+      console.log(`bench: ${stack} fleet of ${o.n} daemons (dials ${o.dialConcurrency} at a time, idle ${(o.idleMs / 1000).toFixed(0)} s, fan-out ${o.concurrency} at a time, ${o.latencyCalls} single calls; load average ${loadavg()[0]!.toFixed(2)})...`);
       try {
         const figures = await runFleet(stack, { ...o, progress: (line) => console.log(`bench:   ${stack} fleet: ${line}`) });
         console.log(`bench: ${stack} fleet: ${describeFleet(figures)}`);
