@@ -9,27 +9,41 @@
  *   ts: node dist/bench/flux-peer.js …   go: test/interop/go/bin/fluxbench …   (same CLI and lines)
  *   (ts: serveFlux + createFluxClient(11); go: flux's rpc.NewServer + rpc.NewClientV11)
  *
+ * The fleet (bench/fleet.ts, run "fleet"): one hub holding N daemons, ours against a Go hub made of
+ * flux's websocket.Upgrade + rpc.NewClientV11 (test/interop/go/bin/fleethub), both loaded by the
+ * same Go program (fleetload: flux's websocket.Dial + rpc.NewServer per daemon): time to register
+ * all, time to call every instance once over HTTP, single-call latency, RSS per connection, idle CPU.
+ *
  * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
  * calls in flight; ListServices returning the same 50 statuses (bench/fixtures/statuses-50.json,
  * encoded from model values by the daemon and decoded into them by the client on every call) at 1,
- * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes.
+ * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes;
+ * Test.Echo("ping") one at a time (ping@1: the latency of the smallest call, p50/p99).
  *
  * Environment:
  *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
- *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50"
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping";
+ *                           bench/results.json then keeps the rows of the metrics not measured
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   BENCH_FLEET_N           daemons in the fleet run (default 10000)
+ *   BENCH_FLEET_IDLE_MS     the fleet's idle window for CPU and RSS (default 60000)
+ *   BENCH_FLEET_CONCURRENCY fan-out requests at a time (default 64)
+ *   BENCH_FLEET_DIAL_CONCURRENCY  dials at a time (default 64)
+ *   BENCH_FLEET_LATENCY_CALLS     sequential single calls (default 2000)
  *
  * Writes bench/results.json. Exit status 1 if a run failed to produce a result.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoopResult } from './lib/loop.js';
+import { FLEET_PROGRAMS, describeFleet, recordFleet, runFleet, type FleetOptions } from './fleet.js';
 import { Peer, killAll, track } from './lib/children.js';
-import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
+import { PAYLOAD_BYTES, Results, type ResultRow, type Stack, mergeRows, mib } from './lib/report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The peer programs by layer: the RPC layer's and the Flux API layer's. */
@@ -55,10 +69,19 @@ const blobDurationMs = envInt('BENCH_BLOB_DURATION_MS', 8000);
 const only = (process.env['BENCH_ONLY'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const stacksWanted = (process.env['BENCH_STACKS'] ?? 'ts,go').split(',').map((s) => s.trim());
 const tsNodeArgs = (process.env['BENCH_TS_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+const fleetWanted = only.length === 0 || only.includes('fleet');
+const fleetOptions: FleetOptions = {
+  n: envInt('BENCH_FLEET_N', 10_000),
+  idleMs: envInt('BENCH_FLEET_IDLE_MS', 60_000),
+  concurrency: envInt('BENCH_FLEET_CONCURRENCY', 64),
+  dialConcurrency: envInt('BENCH_FLEET_DIAL_CONCURRENCY', 64),
+  latencyCalls: envInt('BENCH_FLEET_LATENCY_CALLS', 2000),
+  tsNodeArgs,
+};
 
 interface Scenario {
   label: string;
-  name: 'statuses50' | 'blob32MiB' | 'listServices50';
+  name: 'statuses50' | 'blob32MiB' | 'listServices50' | 'ping';
   layer: Layer;
   inflight: number;
   durationMs: number;
@@ -94,6 +117,15 @@ const allScenarios: Scenario[] = [
     inflight: 1,
     durationMs: blobDurationMs,
     args: ['--method', 'blob', '--bytes', String(PAYLOAD_BYTES)],
+    daemonArgs: [],
+  },
+  {
+    label: 'ping@1',
+    name: 'ping',
+    layer: 'rpc',
+    inflight: 1,
+    durationMs,
+    args: ['--method', 'echo'],
     daemonArgs: [],
   },
 ];
@@ -142,6 +174,11 @@ function describe(r: BenchResult, daemonRss: number | undefined): string {
 }
 
 function record(results: Results, stack: Stack, s: Scenario, r: BenchResult, daemonRss: number | undefined): void {
+  if (s.name === 'ping') {
+    results.add(stack, 'ping.p50', s.inflight, r.p50ms, 'ms', 'lower');
+    results.add(stack, 'ping.p99', s.inflight, r.p99ms, 'ms', 'lower');
+    return;
+  }
   if (s.name === 'statuses50' || s.name === 'listServices50') {
     results.add(stack, `${s.name}.callsPerSec`, s.inflight, r.callsPerSec, 'calls/s', 'higher');
     results.add(stack, `${s.name}.p50`, s.inflight, r.p50ms, 'ms', 'lower');
@@ -164,8 +201,8 @@ function buildGoPeer(): Promise<boolean> {
     child.once('error', () => resolve(false));
     child.once('close', (code) => {
       clearTimeout(timer);
-      if (code === 0 && Object.values(peers).every((p) => existsSync(p.go))) return resolve(true);
-      console.log(code === 2 ? 'bench: Go is not installed: running the TS stack only.' : `bench: building the Go peer failed (${code ?? 'killed'}): running the TS stack only.`);
+      if (code === 0 && [...Object.values(peers).map((p) => p.go), FLEET_PROGRAMS.goHub, FLEET_PROGRAMS.load].every((p) => existsSync(p))) return resolve(true);
+      console.log(code === 2 ? 'bench: Go is not installed: running the TS stack only (no fleet run).' : `bench: building the Go peer failed (${code ?? 'killed'}): running the TS stack only (no fleet run).`);
       resolve(false);
     });
   });
@@ -173,8 +210,10 @@ function buildGoPeer(): Promise<boolean> {
 
 async function main(): Promise<number> {
   const stacks: Stack[] = [];
+  // The fleet run needs the Go load generator whatever the stacks.
+  const goBuilt = (stacksWanted.includes('go') || fleetWanted) && (await buildGoPeer());
   if (stacksWanted.includes('ts')) stacks.push('ts');
-  if (stacksWanted.includes('go') && (await buildGoPeer())) stacks.push('go');
+  if (stacksWanted.includes('go') && goBuilt) stacks.push('go');
   console.log(`bench: stacks ${stacks.join(', ')}; statuses and listServices ${durationMs} ms (+${warmupMs} ms warm-up), blob ${blobDurationMs} ms; node ${process.version}${tsNodeArgs.length ? ` ${tsNodeArgs.join(' ')}` : ''}`);
 
   const results = new Results();
@@ -185,12 +224,31 @@ async function main(): Promise<number> {
       try {
         const { result, daemonRss } = await runOne(stack, s);
         console.log(describe(result, daemonRss));
-        record(results, stack, s, result, daemonRss);
-        // A Flux API run with errors (e.g. a reply that is not the fixture) is not a result.
-        if (result.calls === 0 || (s.layer === 'flux' && result.errors > 0)) failures++;
+        // A Flux API or ping run with errors (e.g. a reply that is not the fixture) is not a result.
+        if (result.calls === 0 || ((s.layer === 'flux' || s.name === 'ping') && result.errors > 0)) {
+          failures++;
+          console.log(`bench: ${stack} ${s.label} FAILED: not recorded`);
+        } else record(results, stack, s, result, daemonRss);
       } catch (e) {
         failures++;
         console.log(`FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  if (fleetWanted && !goBuilt) console.log('bench: fleet: skipped, it needs the Go load generator (test/interop/go/bin/fleetload)');
+  else if (fleetWanted) {
+    for (const stack of stacks) {
+      const o = fleetOptions;
+      // The machine's 1-minute load average: the fleet's figures mean little on a busy machine.
+      console.log(`bench: ${stack} fleet of ${o.n} daemons (dials ${o.dialConcurrency} at a time, idle ${(o.idleMs / 1000).toFixed(0)} s, fan-out ${o.concurrency} at a time, ${o.latencyCalls} single calls; load average ${loadavg()[0]!.toFixed(2)})...`);
+      try {
+        const figures = await runFleet(stack, { ...o, progress: (line) => console.log(`bench:   ${stack} fleet: ${line}`) });
+        console.log(`bench: ${stack} fleet: ${describeFleet(figures)}`);
+        recordFleet(results, figures, o);
+      } catch (e) {
+        failures++;
+        console.log(`bench: ${stack} fleet FAILED (not recorded): ${(e as Error).message}`);
       }
     }
   }
@@ -199,7 +257,8 @@ async function main(): Promise<number> {
   console.log('targets:');
   for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
   if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
-  writeFileSync(resultsPath, JSON.stringify(results.rows, null, 2) + '\n');
+  const rows = only.length > 0 && existsSync(resultsPath) ? mergeRows(JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultRow[], results.rows) : results.rows;
+  writeFileSync(resultsPath, JSON.stringify(rows, null, 2) + '\n');
   console.log(`\nbench: wrote ${resultsPath}`);
   return failures > 0 ? 1 : 0;
 }

@@ -5,10 +5,11 @@
  *   ts-peer serve  --transport ws --dial ws://127.0.0.1:PORT/path [--report-rss]
  *     daemon role: dials, serves the "Test" service; prints CONNECTED, then RSS <bytes> (with
  *     --report-rss) and SERVE_END when the connection ends, or RSS on SIGTERM/SIGINT.
- *   ts-peer client --transport ws --listen 127.0.0.1:0 --scenario bench --method statuses|blob
+ *   ts-peer client --transport ws --listen 127.0.0.1:0 --scenario bench --method statuses|blob|echo
  *                  --inflight K --duration-ms D [--warmup-ms W] [--n 50] [--bytes N]
  *     upstream role: prints LISTEN host:port, takes one websocket, keeps exactly K calls in flight
- *     for W+D ms, prints RESULT <json> (the Go peer's fields) and closes with 1000.
+ *     for W+D ms, prints RESULT <json> (the Go peer's fields) and closes with 1000. echo calls
+ *     Test.Echo("ping") (the smallest useful call); a reply other than "ping" is an error.
  *
  * Exit status: 0 on success, 1 on set-up failures (after an ERROR line), 2 on usage errors.
  */
@@ -22,6 +23,8 @@ import { LOOPBACK, USER_AGENT, acceptOne, benchWindowFlags, checkDialUrl, emit, 
 import { maxRssBytes } from './lib/stats.js';
 
 const MAX_STATUSES = 50;
+/** What the echo bench sends and expects back (rpcpeer's echoText). */
+const ECHO_TEXT = 'ping';
 const FIXTURE = new URL('../../bench/fixtures/statuses-50.json', import.meta.url);
 
 // ---------------------------------------------------------------------------------------------
@@ -56,7 +59,7 @@ async function serve(flags: Flags): Promise<number> {
 // client: the upstream role.
 
 interface BenchOptions extends BenchWindow {
-  method: 'statuses' | 'blob';
+  method: 'statuses' | 'blob' | 'echo';
   n: number;
   bytes: number;
 }
@@ -64,7 +67,7 @@ interface BenchOptions extends BenchWindow {
 function benchOptions(flags: Flags): BenchOptions {
   const window = benchWindowFlags(flags, ['n', 'bytes']);
   const method = flags.string('method', '');
-  if (method !== 'statuses' && method !== 'blob') throw new UsageError(`bench: unknown --method ${JSON.stringify(method)}`);
+  if (method !== 'statuses' && method !== 'blob' && method !== 'echo') throw new UsageError(`bench: unknown --method ${JSON.stringify(method)}`);
   const o: BenchOptions = {
     ...window,
     method,
@@ -89,12 +92,19 @@ function checkBlob(bytes: number): (result: unknown) => string {
   };
 }
 
+function checkEcho(result: unknown): string {
+  if (result !== ECHO_TEXT) throw new Error(`echo: want ${JSON.stringify(ECHO_TEXT)}, got ${JSON.stringify(result)}`);
+  return result;
+}
+
 /** Keeps exactly `inflight` calls outstanding (bench/lib/loop.ts, as rpcpeer's runBench). */
 function runBench(client: Client, o: BenchOptions): Promise<LoopResult> {
-  const call =
-    o.method === 'statuses'
-      ? () => client.call('Test.Statuses', o.n, { decode: checkStatuses(o.n) })
-      : () => client.call('Test.Blob', o.bytes, { decode: checkBlob(o.bytes) });
+  const calls = {
+    statuses: () => client.call('Test.Statuses', o.n, { decode: checkStatuses(o.n) }),
+    blob: () => client.call('Test.Blob', o.bytes, { decode: checkBlob(o.bytes) }),
+    echo: () => client.call('Test.Echo', ECHO_TEXT, { decode: checkEcho }),
+  };
+  const call = calls[o.method];
   return runBenchLoop(
     { method: o.method, inflight: o.inflight, durationMs: o.durationMs, warmupMs: o.warmupMs, secondsPerCall: o.method === 'blob' },
     {

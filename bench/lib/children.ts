@@ -53,15 +53,21 @@ export class Peer {
   private exitedWith: string | undefined;
   readonly exited: Promise<void>;
 
-  /** Starts `command args…`; it is SIGKILLed if still running after `timeBoxMs`. */
+  /**
+   * Starts `command args…`; it is SIGKILLed if still running after `timeBoxMs`. With `stdin`,
+   * its standard input is a pipe `send` writes to; otherwise it is /dev/null.
+   */
   constructor(
     readonly label: string,
     command: string,
     args: string[],
     timeBoxMs: number,
+    options: { stdin?: boolean } = {},
   ) {
     hookProcessExit();
-    this.proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(command, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    // A child that exits before reading its input must not fail the bench with EPIPE.
+    this.proc.stdin?.on('error', () => undefined);
     running.add(this);
     const box = setTimeout(() => {
       this.stderr += `\n[bench: time box of ${timeBoxMs} ms exceeded, killed]`;
@@ -106,6 +112,17 @@ export class Peer {
       if (this.exitedWith !== undefined) this.failWaiter(w);
       else this.waiters.push(w);
     });
+  }
+
+  /** The child's process id (for /proc), undefined if it could not be started. */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /** Writes one line to the child's stdin (started with `stdin: true`). */
+  send(line: string): void {
+    if (!this.proc.stdin) throw new Error(`${this.label}: started without a stdin pipe`);
+    this.proc.stdin.write(line + '\n');
   }
 
   kill(signal: NodeJS.Signals): void {

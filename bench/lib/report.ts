@@ -9,7 +9,9 @@ export interface ResultRow {
   stack: Stack;
   inflight: number;
   value: number;
-  unit: 'calls/s' | 'ms' | 's' | 'bytes';
+  unit: 'calls/s' | 'ms' | 's' | 'bytes' | 'bytes/conn' | '%';
+  /** Daemons connected to the hub (the fleet run's N). */
+  connections?: number;
 }
 
 type Better = 'higher' | 'lower';
@@ -23,18 +25,25 @@ interface MetricSpec {
 
 export const PAYLOAD_BYTES = 32 * 1024 * 1024;
 export const RSS_LIMIT_BYTES = 4 * PAYLOAD_BYTES;
+/** The fleet size the fleet targets are stated for. */
+export const FLEET_TARGET_N = 10_000;
 
 export class Results {
   readonly rows: ResultRow[] = [];
   private readonly specs: MetricSpec[] = [];
 
-  add(stack: Stack, name: string, inflight: number, value: number, unit: ResultRow['unit'], better: Better): void {
-    this.rows.push({ name, stack, inflight, value, unit });
+  add(stack: Stack, name: string, inflight: number, value: number, unit: ResultRow['unit'], better: Better, connections?: number): void {
+    this.rows.push({ name, stack, inflight, value, unit, ...(connections === undefined ? {} : { connections }) });
     if (!this.specs.some((s) => s.name === name && s.inflight === inflight)) this.specs.push({ name, inflight, unit, better });
   }
 
   get(stack: Stack, name: string, inflight: number): number | undefined {
     return this.rows.find((r) => r.stack === stack && r.name === name && r.inflight === inflight)?.value;
+  }
+
+  /** The value of a metric measured once per stack (whatever its in-flight count), e.g. the fleet's. */
+  only(stack: Stack, name: string): number | undefined {
+    return this.rows.find((r) => r.stack === stack && r.name === name)?.value;
   }
 
   /** metric | ts | go | ts/go, one line per metric measured on either stack. */
@@ -81,6 +90,30 @@ export class Results {
       },
     );
     check(
+      'ping (Test.Echo) @1 in flight: TS p50 <= Go p50',
+      this.get('ts', 'ping.p50', 1),
+      this.get('go', 'ping.p50', 1),
+      (ts, go) => ts <= go,
+      (ts, go) => `${ts.toFixed(3)} ms vs ${go.toFixed(3)} ms; p99 ${this.get('ts', 'ping.p99', 1)?.toFixed(3) ?? '-'} ms vs ${this.get('go', 'ping.p99', 1)?.toFixed(3) ?? '-'} ms`,
+    );
+    const n = this.rows.find((r) => r.name.startsWith('fleet.'))?.connections;
+    const fleet = `fleet of ${n ?? '?'} daemons`;
+    for (const [what, name, unit] of [
+      ['time to register all', 'fleet.registerSeconds', 's'],
+      ['time to call every instance once', 'fleet.fanoutSeconds', 's'],
+      ['single-call p50', 'fleet.callP50', 'ms'],
+      ['idle CPU', 'fleet.idleCpu', '% of a core'],
+    ] as const) {
+      check(`${fleet}: TS ${what} <= Go`, this.only('ts', name), this.only('go', name), (ts, go) => ts <= go, (ts, go) => `${ts.toFixed(3)} ${unit} vs ${go.toFixed(3)} ${unit}`);
+    }
+    check(
+      `${fleet}: TS RSS with all connected <= 0.5x Go${n === FLEET_TARGET_N ? '' : ` (the target is for ${FLEET_TARGET_N})`}`,
+      this.only('ts', 'fleet.rss'),
+      this.only('go', 'fleet.rss'),
+      (ts, go) => ts <= 0.5 * go,
+      (ts, go) => `${mib(ts)} vs ${mib(go)} (${(ts / go).toFixed(2)}x); per connection ${kib(this.only('ts', 'fleet.bytesPerConnection'))} vs ${kib(this.only('go', 'fleet.bytesPerConnection'))}`,
+    );
+    check(
       'blob32MiB: TS seconds per call <= Go',
       this.get('ts', 'blob32MiB.secondsPerCall', 1),
       this.get('go', 'blob32MiB.secondsPerCall', 1),
@@ -103,8 +136,22 @@ export class Results {
   }
 }
 
+/**
+ * The rows of a partial run (BENCH_ONLY) merged into an earlier results file: every earlier row
+ * of a metric (name and in-flight count) this run measured is dropped, on both stacks, and the new
+ * rows are added; rows of metrics this run did not measure are kept.
+ */
+export function mergeRows(earlier: ResultRow[], fresh: ResultRow[]): ResultRow[] {
+  const measured = new Set(fresh.map((r) => `${r.name}@${r.inflight}`));
+  return [...earlier.filter((r) => !measured.has(`${r.name}@${r.inflight}`)), ...fresh];
+}
+
 export function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function kib(bytes: number | undefined): string {
+  return bytes === undefined ? '-' : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 function formatValue(v: number | undefined, unit: ResultRow['unit']): string {
@@ -112,6 +159,10 @@ function formatValue(v: number | undefined, unit: ResultRow['unit']): string {
   switch (unit) {
     case 'bytes':
       return mib(v);
+    case 'bytes/conn':
+      return kib(v);
+    case '%':
+      return `${v.toFixed(2)}%`;
     case 'calls/s':
       return v.toFixed(1);
     case 'ms':

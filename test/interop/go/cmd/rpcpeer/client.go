@@ -84,7 +84,7 @@ func cmdClient(args []string) int {
 	var o scenarioOpts
 	fs.StringVar(&o.name, "scenario", "", "scenario name")
 	fs.IntVar(&o.n, "n", -1, "count (concurrent: calls, vanish: pending calls, bench statuses: statuses)")
-	fs.StringVar(&o.method, "method", "", "bench: statuses or blob")
+	fs.StringVar(&o.method, "method", "", "bench: statuses, blob or echo (Test.Echo(\"ping\"))")
 	fs.IntVar(&o.inflight, "inflight", -1, "bench: calls kept in flight")
 	fs.IntVar(&o.durationMs, "duration-ms", -1, "bench: measured duration")
 	fs.IntVar(&o.warmupMs, "warmup-ms", -1, "bench: warm-up before measuring")

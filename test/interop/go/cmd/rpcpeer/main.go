@@ -43,7 +43,7 @@ scenarios (client --scenario NAME):
   method-error
   wrong-param
   vanish          [--n 5]
-  bench           --method statuses|blob [--inflight 1] [--duration-ms 3000]
+  bench           --method statuses|blob|echo [--inflight 1] [--duration-ms 3000]
                   [--warmup-ms 0] [--n 50] [--bytes 1048576]
 `
 

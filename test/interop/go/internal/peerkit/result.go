@@ -71,3 +71,9 @@ func percentileMs(sorted []time.Duration, p float64) float64 {
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// PercentileMs is the p-quantile (nearest rank) of sorted durations in ms, rounded to µs, as
+// in RESULT lines.
+func PercentileMs(sorted []time.Duration, p float64) float64 {
+	return percentileMs(sorted, p)
+}
