@@ -163,6 +163,11 @@ export class Cluster {
     return clusterInstances(this.host.registry.list(), this.ownership.holders(), this.replicaId).map((s) => (s.protocol === undefined || isProtocolVersion(s.protocol) ? s : { ...s, protocol: undefined }));
   }
 
+  /** Conversations with other replicas open now (forwarded calls in either direction). */
+  forwarderOpen(): number {
+    return this.forwarder.openConversations;
+  }
+
   /** Whether the cluster is fully up (NATS connected, bucket and stream set up). */
   get ready(): boolean {
     return this.setupDone && this.bus.connected !== undefined;

@@ -41,6 +41,7 @@ describe('transfer over a real nats-server', { timeout: 60_000 }, () => {
     const eb = new Endpoint();
     ea.attach(a);
     eb.attach(b);
+    await a.flush();
     const subject = `test.open.${randomBytes(4).toString('hex')}`;
     const received = new Promise<Buffer>((resolve, reject) => {
       const sub = b.subscribe(subject, {
@@ -99,6 +100,7 @@ describe('transfer over a real nats-server', { timeout: 60_000 }, () => {
     ea.attach(a);
     const eb = new Endpoint();
     eb.attach(b);
+    await b.flush(); // the receiver's inbox subscription is known to the server
     const receiver = eb.channel(AbortSignal.timeout(20_000));
     const sender = ea.channel(AbortSignal.timeout(20_000));
     sender.peer = receiver.address;
@@ -175,6 +177,7 @@ describe('transfer over a real nats-server', { timeout: 60_000 }, () => {
     if (!requireNatsServer(t)) return;
     const ea = new Endpoint();
     ea.attach(a);
+    await a.flush(); // b publishes to a's inbox: the subscription must be known to the server first
     const ch = ea.channel(AbortSignal.timeout(20_000));
     const other = ea.channel(AbortSignal.timeout(20_000));
     b.publish(ch.address, 'no header line');
