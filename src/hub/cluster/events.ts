@@ -191,24 +191,27 @@ export class ClusterEventLog implements EventLog {
 
   /** Publishes the kept events in order, one at a time, while connected. */
   private flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        while (this.pending.length > 0 && this.js) {
-          const p = this.pending[0]!;
-          try {
-            await this.publish(this.js, p);
-          } catch (e) {
-            this.o.log.warn('events: publishing a kept event failed; retrying when NATS is back', { instance: p.instance, error: e as Error });
-            return;
-          }
-          if (this.pending[0] === p) this.pending.shift();
-          this.o.metrics.eventsPending.set({}, this.pending.length);
+    if (this.flushing) return this.flushing;
+    const run = async () => {
+      while (this.pending.length > 0 && this.js) {
+        const p = this.pending[0]!;
+        try {
+          // Kept (and listed) until this replica's copy shows it.
+          await this.until(await this.publish(this.js, p));
+        } catch (e) {
+          this.o.log.warn('events: publishing a kept event failed; retrying when NATS is back', { instance: p.instance, error: e as Error });
+          return;
         }
-      } finally {
-        this.flushing = undefined;
+        if (this.pending[0] === p) this.pending.shift();
+        this.o.metrics.eventsPending.set({}, this.pending.length);
       }
-    })();
-    return this.flushing;
+    };
+    // `.finally` runs after the assignment even when `run` finishes at once.
+    const flushing = run().finally(() => {
+      if (this.flushing === flushing) this.flushing = undefined;
+    });
+    this.flushing = flushing;
+    return flushing;
   }
 
   /** Resolves once the copy has message `seq` (or after `CATCH_UP_MS`). */
