@@ -270,7 +270,7 @@ export class Hub {
   private resolve(req: IncomingMessage): FluxApi {
     const instance = this.authenticate(req);
     if (instance === undefined) throw new UnauthorizedError();
-    return this.clusterMode ? this.clusterMode.api(instance) : this.registry.api(instance);
+    return this.clusterMode ? this.clusterMode.httpApi(instance) : this.registry.api(instance);
   }
 
   /** A plain (non-websocket) request to a registration route: gorilla's 400. */

@@ -158,6 +158,11 @@ export class Cluster {
     return this.forwarder.api(instance);
   }
 
+  /** The same for the hub's HTTP handler: forwarded results stay the owner's JSON text (`EncodedJson`). */
+  httpApi(instance: string): FluxApi {
+    return this.forwarder.api(instance, true);
+  }
+
   /** Every instance in the cluster, with the replica holding it. */
   instances(): ClusterInstanceStatus[] {
     return clusterInstances(this.host.registry.list(), this.ownership.holders(), this.replicaId).map((s) => (s.protocol === undefined || isProtocolVersion(s.protocol) ? s : { ...s, protocol: undefined }));

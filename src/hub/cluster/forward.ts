@@ -25,6 +25,7 @@
 import type { NatsConnection, Msg, Subscription } from '@nats-io/transport-node';
 import type { CallContext, FluxApi } from '../../flux/api.js';
 import { UnavailableError } from '../../flux/model/index.js';
+import { EncodedJson } from '../../http/encoded-json.js';
 import { decodeValue, METHODS, type AnyMethodSpec } from '../../flux/versions/methods.js';
 import { ByteBudget } from '../../runtime/budget.js';
 import type { Logger } from '../../runtime/log.js';
@@ -96,14 +97,20 @@ export class Forwarder {
     return this.endpoint.open;
   }
 
-  /** The Flux API of `instance`: the local daemon if it is here, else the replica holding it. */
-  api(instance: string): FluxApi {
+  /**
+   * The Flux API of `instance`: the local daemon if it is here, else the replica holding it.
+   * `encoded`: for the HTTP handler only, a forwarded result comes back as the `EncodedJson` the
+   * owner made (not decoded here to be encoded again), except GitRepoConfig's (a route writes a
+   * part of it).
+   */
+  api(instance: string, encoded = false): FluxApi {
     const local = this.o.registry.api(instance);
     const api = {} as Record<keyof FluxApi, unknown>;
     for (const spec of SPECS.values()) {
+      const asText = encoded && spec.result !== undefined && spec.api !== 'gitRepoConfig';
       api[spec.api] = (ctx: CallContext, ...args: unknown[]) => {
         if (this.o.registry.isConnected(instance)) return (local[spec.api] as (c: CallContext, ...a: unknown[]) => Promise<unknown>)(ctx, ...args);
-        return this.forward(instance, spec, ctx, args[0]);
+        return this.forward(instance, spec, ctx, args[0], asText);
       };
     }
     return api as unknown as FluxApi;
@@ -124,7 +131,7 @@ export class Forwarder {
 
   // --- asking --------------------------------------------------------------------------------
 
-  private async forward(instance: string, spec: AnyMethodSpec, ctx: CallContext, param: unknown): Promise<unknown> {
+  private async forward(instance: string, spec: AnyMethodSpec, ctx: CallContext, param: unknown, asText: boolean): Promise<unknown> {
     const started = performance.now();
     let outcome: ForwardOutcome = 'ok';
     try {
@@ -159,7 +166,8 @@ export class Forwarder {
             throw rebuildError(JSON.parse(bytes.toString('utf8')));
           }
           if (spec.result === undefined) return undefined;
-          return decodeValue(spec.result, JSON.parse(bytes.toString('utf8')));
+          const text = bytes.toString('utf8');
+          return asText ? new EncodedJson(text) : decodeValue(spec.result, JSON.parse(text));
         } finally {
           release();
         }

@@ -48,6 +48,8 @@ export class BusError extends Error {
 }
 
 const NEWLINE = 0x0a;
+/** The reason of a conversation closed without one (one instance: closing is frequent, a stack is not needed). */
+const CLOSED = new BusError('conversation closed');
 
 export function encodeFrame(header: FrameHeader, body?: Uint8Array): Uint8Array {
   const head = Buffer.from(JSON.stringify(header) + '\n', 'utf8');
@@ -185,9 +187,9 @@ export class Channel {
   }
 
   /** Ends the conversation; a pending and every later `next()` rejects with `reason`. */
-  close(reason: unknown = new BusError('conversation closed')): void {
+  close(reason?: unknown): void {
     if (this.failure !== undefined) return;
-    this.failure = reason;
+    this.failure = reason ?? CLOSED;
     this.queue.length = 0;
     this.signal.removeEventListener('abort', this.onAbort);
     this.forget();
