@@ -9,6 +9,10 @@
  *   ts: node dist/bench/flux-peer.js …   go: test/interop/go/bin/fluxbench …   (same CLI and lines)
  *   (ts: serveFlux + createFluxClient(11); go: flux's rpc.NewServer + rpc.NewClientV11)
  *
+ * Cluster mode (bench/cluster.ts, runs `cluster.…`): ListServices(50) through the Flux HTTP API of
+ * the hub replica holding the daemon and of another replica (forwarded over NATS), at 1 and 16 in
+ * flight, and a 32 MiB Export both ways; needs nats-server.
+ *
  * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
  * calls in flight; ListServices returning the same 50 statuses (bench/fixtures/statuses-50.json,
  * encoded from model values by the daemon and decoded into them by the client on every call) at 1,
@@ -19,17 +23,20 @@
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
  *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50"
+ *                           ("cluster" for all cluster runs, or e.g. "cluster.listServices50@16")
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *
- * Writes bench/results.json. Exit status 1 if a run failed to produce a result.
+ * Writes bench/results.json: the rows of this run replace those of the same name, stack and number in
+ * flight; rows of runs not made this time are kept. Exit status 1 if a run failed to produce a result.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoopResult } from './lib/loop.js';
 import { Peer, killAll, track } from './lib/children.js';
-import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
+import { PAYLOAD_BYTES, Results, type ResultRow, type Stack, mib } from './lib/report.js';
+import { CLUSTER_RUNS, clusterReport, clusterRows, runClusterBench } from './cluster.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The peer programs by layer: the RPC layer's and the Flux API layer's. */
@@ -98,6 +105,7 @@ const allScenarios: Scenario[] = [
   },
 ];
 const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
+const clusterRuns = CLUSTER_RUNS.filter((r) => only.length === 0 || only.includes('cluster') || only.includes(`cluster.${r}`) || only.includes(`cluster.${r.split('@')[0]}`));
 
 /** The fields of a RESULT line (rpcpeer's BenchResult), as the TS peers write it too. */
 type BenchResult = LoopResult;
@@ -174,7 +182,7 @@ function buildGoPeer(): Promise<boolean> {
 async function main(): Promise<number> {
   const stacks: Stack[] = [];
   if (stacksWanted.includes('ts')) stacks.push('ts');
-  if (stacksWanted.includes('go') && (await buildGoPeer())) stacks.push('go');
+  if (stacksWanted.includes('go') && scenarios.length > 0 && (await buildGoPeer())) stacks.push('go');
   console.log(`bench: stacks ${stacks.join(', ')}; statuses and listServices ${durationMs} ms (+${warmupMs} ms warm-up), blob ${blobDurationMs} ms; node ${process.version}${tsNodeArgs.length ? ` ${tsNodeArgs.join(' ')}` : ''}`);
 
   const results = new Results();
@@ -195,13 +203,41 @@ async function main(): Promise<number> {
     }
   }
 
-  console.log(`\n${results.table()}\n`);
-  console.log('targets:');
-  for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
-  if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
-  writeFileSync(resultsPath, JSON.stringify(results.rows, null, 2) + '\n');
+  let extraRows: ResultRow[] = [];
+  if (clusterRuns.length > 0) {
+    try {
+      const runs = await runClusterBench({ runs: clusterRuns, durationMs, warmupMs, blobDurationMs, log: (t) => process.stdout.write(t) });
+      if (runs.some((r) => r.local.errors > 0 || r.forwarded.errors > 0 || r.local.calls === 0 || r.forwarded.calls === 0)) failures++;
+      console.log(`\n${clusterReport(runs)}`);
+      extraRows = clusterRows(runs);
+    } catch (e) {
+      failures++;
+      console.log(`bench: cluster runs FAILED: ${(e as Error).message}`);
+    }
+  }
+
+  if (scenarios.length > 0) {
+    console.log(`\n${results.table()}\n`);
+    console.log('targets:');
+    for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
+    if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
+  }
+  writeFileSync(resultsPath, JSON.stringify(mergeRows([...results.rows, ...extraRows]), null, 2) + '\n');
   console.log(`\nbench: wrote ${resultsPath}`);
   return failures > 0 ? 1 : 0;
+}
+
+/** This run's rows, plus the rows of bench/results.json this run did not measure again. */
+function mergeRows(fresh: ResultRow[]): ResultRow[] {
+  let old: ResultRow[] = [];
+  try {
+    old = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultRow[];
+  } catch {
+    old = [];
+  }
+  const key = (r: ResultRow) => `${r.name}|${r.stack}|${r.inflight}`;
+  const measured = new Set(fresh.map(key));
+  return [...old.filter((r) => !measured.has(key(r))), ...fresh];
 }
 
 main().then(
