@@ -155,11 +155,11 @@ export function clusterRows(runs: ClusterRun[]): ResultRow[] {
 
 /** The table (local | forwarded | ratio) and the two targets. */
 export function clusterReport(runs: ClusterRun[]): string {
-  const lines = ['run                         local                       forwarded                   forwarded/local'];
+  const lines = ['run'.padEnd(28) + 'local'.padEnd(34) + 'forwarded'.padEnd(34) + 'forwarded/local'];
   const show = (r: LoopResult) => (r.secondsPerCall !== undefined ? `${r.secondsPerCall.toFixed(3)} s/call` : `${r.callsPerSec.toFixed(1)} calls/s`) + `, p50 ${r.p50ms.toFixed(2)} ms`;
   for (const run of runs) {
     const ratio = run.local.secondsPerCall !== undefined ? run.forwarded.secondsPerCall! / run.local.secondsPerCall! : run.forwarded.callsPerSec / run.local.callsPerSec;
-    lines.push(`${run.label.padEnd(28)}${show(run.local).padEnd(28)}${show(run.forwarded).padEnd(28)}${ratio.toFixed(2)}x`);
+    lines.push(`${run.label.padEnd(28)}${show(run.local).padEnd(34)}${show(run.forwarded).padEnd(34)}${ratio.toFixed(2)}x`);
   }
   const at16 = runs.find((r) => r.label === 'cluster.listServices50@16');
   const at1 = runs.find((r) => r.label === 'cluster.listServices50@1');
