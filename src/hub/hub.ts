@@ -130,9 +130,11 @@ export class Hub {
 
   /** Listens on `host:port` (port 0: any free port); in cluster mode, joins the cluster first. */
   async listen(port: number, host = '127.0.0.1'): Promise<ListenAddress> {
-    if (this.options.cluster && !this.clusterMode) await this.startCluster(this.options.cluster);
+    const joining = this.options.cluster !== undefined && !this.clusterMode;
+    if (joining) await this.startCluster(this.options.cluster!);
     return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
+      // Not listening after all: leave the cluster again (its connection would keep the process up).
+      const onError = (e: Error) => void (joining ? this.leaveCluster() : Promise.resolve()).finally(() => reject(e));
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
         this.server.off('error', onError);
@@ -142,6 +144,13 @@ export class Hub {
         resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
       });
     });
+  }
+
+  private async leaveCluster(): Promise<void> {
+    const cluster = this.clusterMode;
+    this.clusterMode = undefined;
+    this.eventLog = this.events;
+    await cluster?.close();
   }
 
   /** Disconnects every daemon and stops listening. */
