@@ -3,12 +3,14 @@
  * same stdout lines as it and as ts-peer/rpcpeer), so bench/run.ts drives either stack the same way:
  *
  *   flux-peer serve  --transport ws --dial ws://127.0.0.1:PORT/path [--report-rss] [--statuses FILE]
+ *                    [--token T] [--export-bytes N]
  *     daemon role: dials, serves the Flux API (`serveFlux`, union replies, 10 s RPC timeout) with a
  *     DaemonImplementation whose ListServices returns the statuses of FILE (default
  *     bench/fixtures/statuses-50.json), decoded ONCE into model values at start: every call
  *     re-encodes them through the model's encoders (as Go's daemon json.Marshals its structs each
  *     call). Prints CONNECTED, then RSS <bytes> (with --report-rss) and SERVE_END when the
- *     connection ends, or RSS on SIGTERM/SIGINT.
+ *     connection ends, or RSS on SIGTERM/SIGINT. `--token` sends the hub's token header (for a
+ *     fluxrpc hub: bench/cluster.ts); `--export-bytes N` serves Export with N random bytes.
  *   flux-peer client --transport ws --listen 127.0.0.1:0 --scenario bench [--method listServices]
  *                    --inflight K --duration-ms D [--warmup-ms W] [--n 50] [--statuses FILE]
  *     upstream role: prints LISTEN host:port, takes one websocket, and with `createFluxClient(11, …)`
@@ -19,6 +21,7 @@
  *
  * Exit status: 0 on success, 1 on set-up failures (after an ERROR line), 2 on usage errors.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DaemonImplementation } from '../src/flux/api.js';
 import { decodeControllerStatusList, encodeControllerStatusList, type ControllerStatus } from '../src/flux/model/controller-status.js';
@@ -48,12 +51,12 @@ function loadStatuses(path: string): { text: string; statuses: readonly Controll
 // serve: the daemon role.
 
 /** Only ListServices (and ListServicesWithOptions) is served; everything else is an internal error. */
-function benchDaemon(statuses: readonly ControllerStatus[]): DaemonImplementation {
+function benchDaemon(statuses: readonly ControllerStatus[], exported: Uint8Array | undefined): DaemonImplementation {
   const notServed = (name: string) => () => Promise.reject(new Error(`${name}: not served by the bench daemon`));
   return {
     ping: async () => {},
     version: async () => 'fluxrpc-bench',
-    export: notServed('Export'),
+    export: exported === undefined ? notServed('Export') : async () => exported,
     listServices: async () => statuses,
     listServicesWithOptions: async () => statuses,
     listImages: notServed('ListImages'),
@@ -67,7 +70,7 @@ function benchDaemon(statuses: readonly ControllerStatus[]): DaemonImplementatio
 }
 
 async function serve(flags: Flags): Promise<number> {
-  flags.only(['transport', 'dial', 'report-rss', 'statuses']);
+  flags.only(['transport', 'dial', 'report-rss', 'statuses', 'token', 'export-bytes']);
   if (flags.string('transport', 'tcp') !== 'ws') throw new UsageError('serve: only --transport ws is implemented');
   const dial = flags.string('dial', '');
   checkDialUrl('serve', dial);
@@ -79,13 +82,15 @@ async function serve(flags: Flags): Promise<number> {
   exitOnSignals(reportRss, maxRssBytes);
   let stream: WebSocketStream;
   try {
-    stream = await dialWebSocket(dial, { headers: { 'User-Agent': USER_AGENT } });
+    const token = flags.string('token', '');
+    stream = await dialWebSocket(dial, { headers: { 'User-Agent': USER_AGENT, ...(token ? { Authorization: `Scope-Probe token=${token}` } : {}) } });
   } catch (e) {
     emit(`ERROR ${(e as Error).message}`);
     return 1;
   }
   emit('CONNECTED');
-  await serveFlux(benchDaemon(statuses), stream, {
+  const exportBytes = flags.int('export-bytes', 0);
+  await serveFlux(benchDaemon(statuses, exportBytes > 0 ? randomBytes(exportBytes) : undefined), stream, {
     rpcTimeoutMs: RPC_TIMEOUT_MS,
     onError: (e, method) => process.stderr.write(`flux-peer: ${method}: ${e.message}\n`),
     onConnectionError: (e) => process.stderr.write(`flux-peer: connection: ${e.message}\n`),

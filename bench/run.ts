@@ -13,6 +13,9 @@
  * flux's websocket.Upgrade + rpc.NewClientV11 (test/interop/go/bin/fleethub), both loaded by the
  * same Go program (fleetload: flux's websocket.Dial + rpc.NewServer per daemon): time to register
  * all, time to call every instance once over HTTP, single-call latency, RSS per connection, idle CPU.
+ * Cluster mode (bench/cluster.ts, runs `cluster.…`): ListServices(50) through the Flux HTTP API of
+ * the hub replica holding the daemon and of another replica (forwarded over NATS), at 1 and 16 in
+ * flight, and a 32 MiB Export both ways; needs nats-server.
  *
  * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
  * calls in flight; ListServices returning the same 50 statuses (bench/fixtures/statuses-50.json,
@@ -24,8 +27,8 @@
  *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
- *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping";
- *                           bench/results.json then keeps the rows of the metrics not measured
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping,fleet"
+ *                           ("cluster" for all cluster runs, or e.g. "cluster.listServices50@16")
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *   BENCH_FLEET_N           daemons in the fleet run (default 10000)
@@ -34,7 +37,8 @@
  *   BENCH_FLEET_DIAL_CONCURRENCY  dials at a time (default 64)
  *   BENCH_FLEET_LATENCY_CALLS     sequential single calls (default 2000)
  *
- * Writes bench/results.json. Exit status 1 if a run failed to produce a result.
+ * Writes bench/results.json: the rows of this run replace those of the same name, stack and number in
+ * flight; rows of runs not made this time are kept. Exit status 1 if a run failed to produce a result.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,7 @@ import type { LoopResult } from './lib/loop.js';
 import { FLEET_PROGRAMS, describeFleet, recordFleet, runFleet, type FleetOptions } from './fleet.js';
 import { Peer, killAll, track } from './lib/children.js';
 import { PAYLOAD_BYTES, Results, type ResultRow, type Stack, mergeRows, mib } from './lib/report.js';
+import { CLUSTER_RUNS, clusterReport, clusterRows, runClusterBench } from './cluster.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The peer programs by layer: the RPC layer's and the Flux API layer's. */
@@ -130,6 +135,7 @@ const allScenarios: Scenario[] = [
   },
 ];
 const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
+const clusterRuns = CLUSTER_RUNS.filter((r) => only.length === 0 || only.includes('cluster') || only.includes(`cluster.${r}`) || only.includes(`cluster.${r.split('@')[0]}`));
 
 /** The fields of a RESULT line (rpcpeer's BenchResult), as the TS peers write it too. */
 type BenchResult = LoopResult;
@@ -253,16 +259,32 @@ async function main(): Promise<number> {
     }
   }
 
-  console.log(`\n${results.table()}\n`);
-  console.log('targets:');
-  for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
-  if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
-  const rows = only.length > 0 && existsSync(resultsPath) ? mergeRows(JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultRow[], results.rows) : results.rows;
-  writeFileSync(resultsPath, JSON.stringify(rows, null, 2) + '\n');
+  let extraRows: ResultRow[] = [];
+  if (clusterRuns.length > 0) {
+    try {
+      const runs = await runClusterBench({ runs: clusterRuns, durationMs, warmupMs, blobDurationMs, log: (t) => process.stdout.write(t) });
+      if (runs.some((r) => r.local.errors > 0 || r.forwarded.errors > 0 || r.local.calls === 0 || r.forwarded.calls === 0)) failures++;
+      console.log(`\n${clusterReport(runs)}`);
+      extraRows = clusterRows(runs);
+    } catch (e) {
+      failures++;
+      console.log(`bench: cluster runs FAILED: ${(e as Error).message}`);
+    }
+  }
+
+  if (scenarios.length > 0 || fleetWanted) {
+    console.log(`\n${results.table()}\n`);
+    console.log('targets:');
+    for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);
+    if (!stacks.includes('go')) console.log('  (Go unavailable: the comparisons cannot be made)');
+  }
+  const earlier = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultRow[]) : [];
+  writeFileSync(resultsPath, JSON.stringify(mergeRows(earlier, [...results.rows, ...extraRows]), null, 2) + '\n');
   console.log(`\nbench: wrote ${resultsPath}`);
   return failures > 0 ? 1 : 0;
 }
 
+/** This run's rows, plus the rows of bench/results.json this run did not measure again. */
 main().then(
   (code) => {
     killAll();

@@ -142,8 +142,9 @@ export class Results {
  * rows are added; rows of metrics this run did not measure are kept.
  */
 export function mergeRows(earlier: ResultRow[], fresh: ResultRow[]): ResultRow[] {
-  const measured = new Set(fresh.map((r) => `${r.name}@${r.inflight}`));
-  return [...earlier.filter((r) => !measured.has(`${r.name}@${r.inflight}`)), ...fresh];
+  const key = (r: ResultRow) => `${r.name}|${r.stack}|${r.inflight}`;
+  const measured = new Set(fresh.map(key));
+  return [...earlier.filter((r) => !measured.has(key(r))), ...fresh];
 }
 
 export function mib(bytes: number): string {

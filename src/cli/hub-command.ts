@@ -1,6 +1,7 @@
 /** `fluxrpc hub`: runs the hub until SIGINT/SIGTERM. */
 import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
+import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/config.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
 import { helpText, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
@@ -8,16 +9,29 @@ import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
   name: 'hub',
-  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s]',
+  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--nats URL[,URL…] [--replica-id ID]]',
   summary: 'Runs the hub: Flux daemons connect to it (GET <base>/v6…v11/daemon), and it serves the Flux HTTP API for each daemon, events, /metrics, /healthz and a status page at /.',
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on.', default: '127.0.0.1:3030' },
     tokens: { type: 'string', value: 'FILE', help: 'JSON file {"<token>": "<instance>", …}. Without it, one token is generated for instance "default" and printed once.' },
     'call-timeout': { type: 'string', value: 'DURATION', help: 'Longest a call to a daemon may take; a daemon that does not answer in time is disconnected.', default: '10s' },
     'min-protocol': { type: 'string', value: 'N', help: 'Refuse daemons registering with an older protocol (410 Gone).', default: '6' },
+    'events-per-instance': { type: 'string', value: 'N', help: 'Events kept per instance (the newest).', default: '100' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
+    nats: { type: 'string', value: 'URL[,URL…]', help: 'Cluster mode: join the hub replicas sharing this NATS (JetStream) system. nats://[user:pass@|token@]host:port or tls://…; default $FLUXRPC_NATS_URL. Without it the hub runs alone, in memory.' },
+    'nats-creds': { type: 'string', value: 'FILE', help: 'Cluster mode: a NATS credentials (.creds) file.' },
+    'replica-id': { type: 'string', value: 'ID', help: 'Cluster mode: this replica\'s name (shown on status pages and in the owners bucket).', default: 'host name + random suffix' },
+    'owner-ttl': { type: 'string', value: 'DURATION', help: 'Cluster mode: how long a replica that stopped without cleaning up is still shown holding its instances (entries refreshed every third of it).', default: '30s' },
+    'nats-stream-replicas': { type: 'string', value: 'N', help: 'Cluster mode: copies of the owners bucket and the events stream in a NATS cluster.', default: '1' },
   },
+  notes: 'Cluster mode (--nats): run several replicas behind one load balancer; any replica answers for any instance (README, "Scaling out").',
 };
+
+function positiveInt(text: string, flag: string, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: a whole number from 1 to ${max}`);
+  return n;
+}
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
   if (text === undefined) return fallback;
@@ -45,14 +59,41 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   if (file !== undefined) tokens = loadTokenFile(file);
   else tokens = new Map([[(generated = generateToken()), 'default']]);
 
-  const hub = new Hub({ tokens, callTimeoutMs, minProtocol, logger });
+  const eventCapacity = positiveInt(str(p, 'events-per-instance') ?? '100', 'events-per-instance', 100_000);
+  const natsText = str(p, 'nats') ?? io.env['FLUXRPC_NATS_URL'];
+  const servers = (natsText ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const flag of ['nats-creds', 'replica-id', 'nats-stream-replicas', 'owner-ttl']) {
+    if (str(p, flag) !== undefined && servers.length === 0) throw new UsageError(`hub: --${flag} needs --nats (or FLUXRPC_NATS_URL)`);
+  }
+  if (servers.length > 0) {
+    try {
+      parseNatsUrls(servers);
+      const id = str(p, 'replica-id');
+      if (id !== undefined) checkReplicaId(id);
+    } catch (e) {
+      if (e instanceof BusConfigError) throw new UsageError(`hub: ${e.message}`);
+      throw e;
+    }
+  }
+  const ownerTtlMs = positiveDuration(str(p, 'owner-ttl') ?? '30s', 'owner-ttl');
+  if (ownerTtlMs < 1000) throw new UsageError('hub: --owner-ttl must be at least 1s');
+  const credsFile = str(p, 'nats-creds');
+  const replicaId = str(p, 'replica-id');
+  const cluster =
+    servers.length === 0
+      ? undefined
+      : { servers, ownerTtlMs, refreshMs: Math.max(1, Math.floor(ownerTtlMs / 3)), streamReplicas: positiveInt(str(p, 'nats-stream-replicas') ?? '1', 'nats-stream-replicas', 5), ...(credsFile === undefined ? {} : { credsFile }), ...(replicaId === undefined ? {} : { replicaId }) };
+
+  const hub = new Hub({ tokens, callTimeoutMs, minProtocol, logger, eventCapacity, ...(cluster ? { cluster } : {}) });
   let addr;
   try {
     addr = await hub.listen(port, host);
   } catch (e) {
+    if ((e as { code?: unknown }).code === 'FLUXRPC_ERR_NATS_CONFIG') throw e;
     throw listenError(e, host, port);
   }
   io.out(`fluxrpc hub listening on ${addr.url} (status page ${addr.url}/, API ${addr.url}/api/flux)\n`);
+  if (hub.cluster) io.out(`cluster mode: replica ${hub.cluster.replicaId}, NATS ${hub.cluster.bus.servers.join(',')} (${hub.cluster.ready ? 'connected' : 'not reachable yet: serving local daemons, retrying'})\n`);
   if (generated !== undefined) {
     io.out(`No --tokens file: generated a token for instance "default" (shown only now):\n  ${generated}\n`);
     io.out(`Connect a daemon:  fluxrpc daemon --connect ${addr.url}/api/flux --token ${generated} --demo\n`);

@@ -15,6 +15,7 @@ import { parseImageSpec, parseResourceSpec, RESOURCE_SPEC_ALL } from '../flux/mo
 import { ResourceId } from '../flux/model/resource-id.js';
 import { strconvQuote } from '../flux/policy/go-strings.js';
 import { DEFAULT_MAX_BODY_BYTES, decodeRequestBody, readRequestBody } from './body.js';
+import { EncodedJson } from './encoded-json.js';
 import { ApiDeprecatedError, ApiNotFoundError, HttpRequestError } from './errors.js';
 import { cleanPath, GoQuery, goPathEscape, goPathUnescape, muxQueryVar, splitRequestTarget, UrlEscapeError } from './go-url.js';
 import { htmlEscape } from './html.js';
@@ -65,7 +66,7 @@ function badQuery(message: string, cause: unknown): HttpRequestError {
 }
 
 function json<T>(route: ApiRoute<unknown, T>, value: T): Reply {
-  return { status: route.status, json: route.reply!.encode(value) };
+  return { status: route.status, json: value instanceof EncodedJson ? value.json : route.reply!.encode(value) };
 }
 
 /** Go's `ListServicesWithOptions` handler's query parsing (both service routes use it). */

@@ -11,7 +11,20 @@ export interface StoredEvent {
   event: FluxEvent;
 }
 
-export class EventStore {
+/**
+ * Where the hub keeps events: this process's memory (`EventStore`, the default), or the cluster's
+ * JetStream stream (src/hub/cluster/events.ts). `list` and `recent` answer from memory in both.
+ */
+export interface EventLog {
+  /** Keeps an event posted for `instance`; `body` is the request body it was read from. */
+  append(instance: string, event: FluxEvent, body: Uint8Array): void | Promise<void>;
+  /** An instance's events, newest first. */
+  list(instance: string, limit?: number): StoredEvent[];
+  /** Every instance's events merged, newest first. */
+  recent(limit: number): (StoredEvent & { instance: string })[];
+}
+
+export class EventStore implements EventLog {
   private readonly rings = new Map<string, StoredEvent[]>();
   private seq = 0;
 
@@ -26,6 +39,10 @@ export class EventStore {
     ring.push(stored);
     if (ring.length > this.capacity) ring.splice(0, ring.length - this.capacity);
     return stored;
+  }
+
+  append(instance: string, event: FluxEvent): void {
+    this.add(instance, event);
   }
 
   /** An instance's events, newest first, at most `limit`. */

@@ -32,7 +32,8 @@ import { WebSocketAcceptor, type AcceptOptions } from '../transport/websocket.js
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { PACKAGE_VERSION } from '../runtime/version.js';
 import { TokenAuth } from './auth.js';
-import { EventStore } from './events.js';
+import { EventStore, type EventLog } from './events.js';
+import type { Cluster, ClusterOptions } from './cluster/cluster.js';
 import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
 import { renderStatusPage } from './status-page.js';
@@ -63,6 +64,11 @@ export interface HubOptions {
   websocket?: AcceptOptions;
   /** Seam for tests: the RPC client made for a daemon's websocket. */
   createClient?: (version: ProtocolVersion, stream: ByteStream) => DaemonClient;
+  /**
+   * Cluster mode: replicas sharing a NATS (JetStream) system (src/hub/cluster). Set up by
+   * `listen()`; without it nothing of NATS is loaded.
+   */
+  cluster?: ClusterOptions;
 }
 
 export interface ListenAddress {
@@ -84,6 +90,9 @@ export class Hub {
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
   private readonly instanceOf = new WeakMap<IncomingMessage, string>();
   private readonly sockets = new Set<Socket>();
+  /** Cluster mode's hooks, once `listen()` has started it. */
+  private clusterMode: Cluster | undefined;
+  private eventLog: EventLog;
 
   constructor(private readonly options: HubOptions) {
     this.auth = new TokenAuth(options.tokens);
@@ -92,6 +101,7 @@ export class Hub {
     this.registry = new DaemonRegistry({ callTimeoutMs: options.callTimeoutMs, metrics: this.metrics, logger: options.logger });
     for (const instance of this.auth.instances) this.registry.declare(instance);
     this.events = new EventStore(options.eventCapacity ?? 100);
+    this.eventLog = this.events;
     this.acceptor = new WebSocketAcceptor(options.websocket);
     const resolve = (req: IncomingMessage) => this.resolve(req);
     this.apiHandlers = [createFluxHttpHandler({ resolve, basePath: API_BASE }), createFluxHttpHandler({ resolve })];
@@ -103,10 +113,28 @@ export class Hub {
     });
   }
 
-  /** Listens on `host:port` (port 0: any free port). */
-  listen(port: number, host = '127.0.0.1'): Promise<ListenAddress> {
+  /** Cluster mode, once started (`listen()` starts it when the `cluster` option is set). */
+  get cluster(): Cluster | undefined {
+    return this.clusterMode;
+  }
+
+  /** Starts cluster mode (loading its code only now); waits a bounded time for NATS. */
+  private async startCluster(options: ClusterOptions): Promise<void> {
+    const { startCluster } = await import('./cluster/cluster.js');
+    this.clusterMode = await startCluster(
+      { registry: this.registry, metrics: this.metrics, logger: this.options.logger ?? silentLogger, callTimeoutMs: this.registry.callTimeoutMs, eventCapacity: this.events.capacity, maxEventBytes: this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES },
+      options,
+    );
+    this.eventLog = this.clusterMode.events;
+  }
+
+  /** Listens on `host:port` (port 0: any free port); in cluster mode, joins the cluster first. */
+  async listen(port: number, host = '127.0.0.1'): Promise<ListenAddress> {
+    const joining = this.options.cluster !== undefined && !this.clusterMode;
+    if (joining) await this.startCluster(this.options.cluster!);
     return new Promise((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
+      // Not listening after all: leave the cluster again (its connection would keep the process up).
+      const onError = (e: Error) => void (joining ? this.leaveCluster() : Promise.resolve()).finally(() => reject(e));
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
         this.server.off('error', onError);
@@ -118,9 +146,17 @@ export class Hub {
     });
   }
 
+  private async leaveCluster(): Promise<void> {
+    const cluster = this.clusterMode;
+    this.clusterMode = undefined;
+    this.eventLog = this.events;
+    await cluster?.close();
+  }
+
   /** Disconnects every daemon and stops listening. */
   async close(): Promise<void> {
     this.registry.closeAll();
+    await this.clusterMode?.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -138,7 +174,7 @@ export class Hub {
     });
     try {
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(res);
-      if (path === '/healthz') return text(res, 200, 'ok\n');
+      if (path === '/healthz') return text(res, 200, this.clusterMode ? this.clusterMode.health().text : 'ok\n');
       if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, this.metrics.registry.render());
       if (EVENTS_ROUTE.test(path) && req.method === 'GET') return this.listEvents(req, res);
       const handler = path === API_BASE || path.startsWith(API_BASE + '/') ? this.apiHandlers[0]! : this.apiHandlers[1]!;
@@ -243,7 +279,7 @@ export class Hub {
   private resolve(req: IncomingMessage): FluxApi {
     const instance = this.authenticate(req);
     if (instance === undefined) throw new UnauthorizedError();
-    return this.registry.api(instance);
+    return this.clusterMode ? this.clusterMode.httpApi(instance) : this.registry.api(instance);
   }
 
   /** A plain (non-websocket) request to a registration route: gorilla's 400. */
@@ -255,7 +291,7 @@ export class Hub {
   private listEvents(req: IncomingMessage, res: ServerResponse): void {
     const instance = this.authenticate(req);
     if (instance === undefined) return writeError(req, res, 401, new UnauthorizedError());
-    const events = this.events.list(instance).map((s) => encodeEvent(s.event));
+    const events = this.eventLog.list(instance).map((s) => encodeEvent(s.event));
     send(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, ...NO_STORE }, `[${events.join(',')}]`);
   }
 
@@ -263,21 +299,31 @@ export class Hub {
   private async postEvent(req: IncomingMessage, res: ServerResponse, instance: string): Promise<void> {
     const max = this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     let event: FluxEvent;
+    let body: Buffer;
     try {
-      event = parseEventBody(await readRequestBody(req, max));
+      body = await readRequestBody(req, max);
+      event = parseEventBody(body);
     } catch (e) {
       if (e instanceof HttpRequestError && e.status === 413) return writeError(req, res, 413, new HttpRequestError(413, `event too large: the hub accepts events of at most ${max} bytes`));
       if (e instanceof HttpRequestError) return writeError(req, res, e.status, e);
       throw e;
     }
-    this.events.add(instance, event);
+    await this.eventLog.append(instance, event, body);
     this.metrics.events.inc({ instance });
     this.log.info('event', { instance, type: event.type, workloads: (event.serviceIds ?? []).length });
     res.writeHead(204).end();
   }
 
   private statusPage(res: ServerResponse): void {
-    const html = renderStatusPage({ instances: this.registry.list(), events: this.events.recent(20), startedAt: this.startedAt, now: new Date(), version: PACKAGE_VERSION });
+    const cluster = this.clusterMode;
+    const html = renderStatusPage({
+      instances: cluster ? cluster.instances() : this.registry.list(),
+      events: this.eventLog.recent(20),
+      startedAt: this.startedAt,
+      now: new Date(),
+      version: PACKAGE_VERSION,
+      ...(cluster ? { cluster: { replica: cluster.replicaId, health: cluster.health().text.split('\n')[0]! } } : {}),
+    });
     send(res, 200, { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE }, html);
   }
 }

@@ -51,6 +51,28 @@ export interface InstanceStatus {
   connections: number;
 }
 
+/**
+ * Told about this process's daemon connections (the cluster's hook: src/hub/cluster announces them
+ * to the other replicas). Called synchronously; an older connection's `disconnected` comes before
+ * the `connected` of the one that replaced it.
+ */
+export interface RegistryListener {
+  connected(instance: string, connection: ConnectionInfo & { id: number; since: Date }): void;
+  disconnected(instance: string, id: number): void;
+}
+
+/**
+ * A call context that may carry an absolute deadline (epoch ms): a call forwarded from another
+ * replica brings the caller's. The registry then bounds the call by the earlier of its own call
+ * timeout and that deadline. (`CallContext` is to gain this field; until then it is declared here.)
+ */
+export type DeadlineContext = CallContext & { deadline?: number };
+
+/** The error of a call to an instance no daemon is connected for. */
+export function noDaemonError(instance: string): UnavailableError {
+  return new UnavailableError(new Error(`no daemon is connected for instance ${instance}`));
+}
+
 interface Connection extends ConnectionInfo {
   id: number;
   client: DaemonClient;
@@ -83,6 +105,7 @@ export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly status = new Map<string, InstanceStatus>();
+  private readonly listeners = new Set<RegistryListener>();
   readonly callTimeoutMs: number;
   private readonly metrics: HubMetrics;
   private readonly log: Logger;
@@ -112,6 +135,7 @@ export class DaemonRegistry {
       this.drop(instance, old, `replaced by a newer connection from ${info.remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
     this.log.info('daemon connected', { instance, protocol: info.protocol, remote: info.remote, userAgent: info.userAgent, connection: id });
+    for (const l of this.listeners) l.connected(instance, { ...info, id, since });
     void client.closed.then((why) => this.onClosed(instance, conn, why));
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);
@@ -153,6 +177,24 @@ export class DaemonRegistry {
     this.statusOf(instance);
   }
 
+  /** Adds a listener for local connections and disconnections; returns its removal. */
+  listen(listener: RegistryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Closes connection `id` of `instance` because a newer one registered elsewhere (another
+   * replica); counted as a kick. False if that connection is no longer the instance's.
+   */
+  kick(instance: string, id: number, reason: string): boolean {
+    const conn = this.connections.get(instance);
+    if (!conn || conn.id !== id) return false;
+    this.metrics.kicks.inc({ instance });
+    this.drop(instance, conn, reason, 'warn');
+    return true;
+  }
+
   /** Disconnects every daemon. */
   closeAll(reason = 'hub shutting down'): void {
     for (const [instance, conn] of [...this.connections]) this.drop(instance, conn, reason, 'info');
@@ -189,6 +231,7 @@ export class DaemonRegistry {
     }
     this.log[level]('daemon disconnected by the hub', { instance, connection: conn.id, reason });
     this.observeDuration(conn);
+    for (const l of this.listeners) l.disconnected(instance, conn.id);
     conn.client.close();
   }
 
@@ -209,6 +252,7 @@ export class DaemonRegistry {
     }
     this.log.info('daemon disconnected', { instance, connection: conn.id, error: text || undefined });
     this.observeDuration(conn);
+    for (const l of this.listeners) l.disconnected(instance, conn.id);
   }
 
   private observeDuration(conn: Connection): void {
@@ -235,9 +279,11 @@ export class DaemonRegistry {
       const conn = this.connections.get(instance);
       if (!conn) {
         outcome = 'unavailable';
-        throw new UnavailableError(new Error(`no daemon is connected for instance ${instance}`));
+        throw noDaemonError(instance);
       }
-      const limit = deadline(ctx.signal, this.callTimeoutMs, () => new Error('call timeout'));
+      const until = (ctx as DeadlineContext).deadline;
+      const timeoutMs = until === undefined ? this.callTimeoutMs : Math.max(0, Math.min(this.callTimeoutMs, until - Date.now()));
+      const limit = deadline(ctx.signal, timeoutMs, () => new Error('call timeout'));
       try {
         const result = await this.invoke(conn, key, { signal: limit.signal }, args);
         this.statusOf(instance).lastSeen = this.now();
@@ -249,7 +295,7 @@ export class DaemonRegistry {
         const closedByHub = conn.reason !== undefined && conn.reason !== ENDED;
         if (limit.expired) {
           outcome = 'timeout';
-          const text = `${name} call timed out after ${this.callTimeoutMs} ms`;
+          const text = `${name} call timed out after ${timeoutMs} ms`;
           if (!closedByHub) {
             this.metrics.fatalDisconnects.inc({ instance, reason: 'timeout' });
             this.drop(instance, conn, `disconnected: ${text}`, 'warn');

@@ -30,11 +30,14 @@ function ago(d: Date | undefined, now: Date): string {
 }
 
 export interface StatusPageData {
-  instances: InstanceStatus[];
+  /** In cluster mode each carries the replica holding its daemon. */
+  instances: (InstanceStatus & { replica?: string | undefined })[];
   events: (StoredEvent & { instance: string })[];
   startedAt: Date;
   now: Date;
   version: string;
+  /** Cluster mode: this replica's name and the first line of its health (`ok` or `degraded: …`); adds a Replica column. */
+  cluster?: { replica: string; health: string };
 }
 
 export function renderStatusPage(d: StatusPageData): string {
@@ -45,7 +48,8 @@ export function renderStatusPage(d: StatusPageData): string {
       const state = i.connected ? '<span class="ok">connected</span>' : '<span class="down">not connected</span>';
       const since = i.connected ? `<time datetime="${e(iso(i.connectedSince))}">${e(iso(i.connectedSince))}</time> <small>(${e(ago(i.connectedSince, d.now))})</small>` : '';
       const err = i.lastError ? `${e(i.lastError)} <small>(${e(ago(i.lastErrorAt, d.now))})</small>` : '';
-      return `<tr data-instance="${e(i.instance)}" data-connected="${i.connected}"><td>${e(i.instance)}</td><td>${state}</td><td>${i.protocol === undefined ? '' : `v${i.protocol}`}</td><td>${since}</td><td>${e(i.remote ?? '')}</td><td>${e(i.userAgent ?? '')}</td><td class="err">${err}</td></tr>`;
+      const replica = d.cluster ? `<td class="replica">${e(i.replica ?? '')}</td>` : '';
+      return `<tr data-instance="${e(i.instance)}" data-connected="${i.connected}"><td>${e(i.instance)}</td><td>${state}</td><td>${i.protocol === undefined ? '' : `v${i.protocol}`}</td><td>${since}</td><td>${e(i.remote ?? '')}</td><td>${e(i.userAgent ?? '')}</td><td class="err">${err}</td>${replica}</tr>`;
     })
     .join('\n');
   const events = d.events
@@ -74,12 +78,12 @@ small, .meta { color: #666; }
 </head>
 <body>
 <h1>fluxrpc hub</h1>
-<p class="meta">${connected} of ${d.instances.length} instance(s) connected · up since ${e(iso(d.startedAt))} · fluxrpc ${e(d.version)} · <a href="/metrics">metrics</a> · <a href="/healthz">health</a></p>
+<p class="meta">${connected} of ${d.instances.length} instance(s) connected · up since ${e(iso(d.startedAt))} · fluxrpc ${e(d.version)} · <a href="/metrics">metrics</a> · <a href="/healthz">health</a></p>${d.cluster ? `\n<p class="meta" id="cluster">cluster mode · this replica: <b>${e(d.cluster.replica)}</b> · ${d.cluster.health.startsWith('ok') ? '<span class="ok">NATS ok</span>' : `<span class="down">${e(d.cluster.health)}</span>`}</p>` : ''}
 <h2>Instances</h2>
 <table id="instances">
-<thead><tr><th>Instance</th><th>State</th><th>Protocol</th><th>Connected since</th><th>Remote</th><th>User agent</th><th>Last error</th></tr></thead>
+<thead><tr><th>Instance</th><th>State</th><th>Protocol</th><th>Connected since</th><th>Remote</th><th>User agent</th><th>Last error</th>${d.cluster ? '<th>Replica</th>' : ''}</tr></thead>
 <tbody>
-${rows || '<tr><td colspan="7">No instances configured.</td></tr>'}
+${rows || `<tr><td colspan="${d.cluster ? 8 : 7}">No instances configured.</td></tr>`}
 </tbody>
 </table>
 <h2>Recent events</h2>

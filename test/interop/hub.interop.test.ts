@@ -10,7 +10,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hub, type HubOptions, type ListenAddress } from '../../src/hub/hub.js';
 import { requirePeer } from './go-peer.js';
-import { HubPeer } from './hubpeer.js';
+import { checkGoMockAnswers, HubPeer } from './hubpeer.js';
 
 const TOKEN = 'go-interop-token';
 const peers: HubPeer[] = [];
@@ -58,38 +58,7 @@ describe('Go fluxd (daemon.NewUpstream) → our hub ← Go fluxctl client (pkg/h
       assert.equal(hub.registry.list().find((s) => s.instance === 'prod')!.userAgent, 'fluxd/1.25.4');
 
       const r = await goClient(addr);
-      const ok = (method: string) => {
-        const x = r.get(method);
-        assert.ok(x, `no result for ${method}`);
-        assert.equal(x.error, '', `${method} failed: ${x.error}`);
-        return x.value;
-      };
-      ok('Ping');
-      assert.equal(ok('Version'), 'go-mock');
-      assert.deepEqual(ok('ListServices').map((s: { ID: string }) => s.ID), ['default:deployment/helloworld']);
-      assert.equal(ok('ListImages')[0].Containers[0].LatestFiltered.ID, 'quay.io/weaveworks/helloworld:master-a000002');
-      assert.deepEqual(ok('JobStatus'), { Result: { revision: 'abc123' }, Err: '', StatusString: 'succeeded' });
-      assert.deepEqual(ok('SyncStatus'), ['c1', 'c2']);
-      assert.equal(Buffer.from(ok('Export'), 'base64').toString(), '---\nkind: Deployment\nmetadata:\n  name: helloworld\n');
-      assert.equal(ok('GitRepoConfig').remote.url, 'git@github.com:org/repo');
-      assert.equal(ok('GetPublicSSHKey').key, 'ssh-rsa AAAAB3Nza go-mock');
-      ok('RegeneratePublicSSHKey');
-      if (version >= 8) {
-        assert.deepEqual(ok('ListServicesWithOptions').map((s: { ID: string }) => s.ID), ['default:deployment/helloworld']);
-        assert.equal(ok('ListImagesWithOptions')[0].Containers[0].Name, 'helloworld');
-        // The spec arrives intact (the mock compares it with what the client sent).
-        assert.equal(ok('UpdateManifests'), 'job-0001');
-        ok('UpdateImages');
-        ok('UpdatePolicies');
-      } else {
-        // V6/V7 clients only know the kind "service" (docs/rpc.md §6.5): IDs of other kinds are refused
-        // by the hub's client before anything is sent.
-        for (const m of ['ListServicesWithOptions', 'ListImagesWithOptions', 'UpdateManifests', 'UpdateImages', 'UpdatePolicies']) {
-          assert.match(r.get(m)!.error, /Unsupported resource kind: deployment/, m);
-        }
-      }
-      if (version >= 9) ok('NotifyChange');
-      else assert.match(r.get('NotifyChange')!.error, /NotifyChange method not implemented/);
+      checkGoMockAnswers(r, version);
 
       // The daemon's LogEvent reaches the hub's event store.
       const from = daemon.lines.length;

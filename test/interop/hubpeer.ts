@@ -4,6 +4,7 @@
  * lines it prints (bounded in time).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { goBin } from './go-peer.js';
 
@@ -74,4 +75,43 @@ export class HubPeer {
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * What flux's Go HTTP client (`hubpeer client`) must get from every route when the daemon behind
+ * the hub is `hubpeer daemon` (flux's MockServer) registered on route `/v<version>/daemon`.
+ */
+export function checkGoMockAnswers(r: Map<string, { value: any; error: string }>, version: number): void {
+  const ok = (method: string) => {
+    const x = r.get(method);
+    assert.ok(x, `no result for ${method}`);
+    assert.equal(x.error, '', `${method} failed: ${x.error}`);
+    return x.value;
+  };
+  ok('Ping');
+  assert.equal(ok('Version'), 'go-mock');
+  assert.deepEqual(ok('ListServices').map((s: { ID: string }) => s.ID), ['default:deployment/helloworld']);
+  assert.equal(ok('ListImages')[0].Containers[0].LatestFiltered.ID, 'quay.io/weaveworks/helloworld:master-a000002');
+  assert.deepEqual(ok('JobStatus'), { Result: { revision: 'abc123' }, Err: '', StatusString: 'succeeded' });
+  assert.deepEqual(ok('SyncStatus'), ['c1', 'c2']);
+  assert.equal(Buffer.from(ok('Export'), 'base64').toString(), '---\nkind: Deployment\nmetadata:\n  name: helloworld\n');
+  assert.equal(ok('GitRepoConfig').remote.url, 'git@github.com:org/repo');
+  assert.equal(ok('GetPublicSSHKey').key, 'ssh-rsa AAAAB3Nza go-mock');
+  ok('RegeneratePublicSSHKey');
+  if (version >= 8) {
+    assert.deepEqual(ok('ListServicesWithOptions').map((s: { ID: string }) => s.ID), ['default:deployment/helloworld']);
+    assert.equal(ok('ListImagesWithOptions')[0].Containers[0].Name, 'helloworld');
+    // The spec arrives intact (the mock compares it with what the client sent).
+    assert.equal(ok('UpdateManifests'), 'job-0001');
+    ok('UpdateImages');
+    ok('UpdatePolicies');
+  } else {
+    // V6/V7 clients only know the kind "service" (docs/rpc.md §6.5): IDs of other kinds are refused
+    // by the hub's client before anything is sent.
+    for (const m of ['ListServicesWithOptions', 'ListImagesWithOptions', 'UpdateManifests', 'UpdateImages', 'UpdatePolicies']) {
+      assert.match(r.get(m)!.error, /Unsupported resource kind: deployment/, m);
+    }
+  }
+  if (version >= 9) ok('NotifyChange');
+  else assert.match(r.get('NotifyChange')!.error, /NotifyChange method not implemented/);
 }

@@ -3,12 +3,12 @@
  * padded standard base64 string, `null` for nil, `""` for empty. Decoding also takes what Go takes:
  * base64 (with `\r`/`\n` skipped) or an array of byte values.
  */
-import { goQuote } from './go-encode.js';
 import { goInt, goSlice, unmarshal, type ValueDecoder } from './go-decode.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 
 export function encodeBytes(bytes: Uint8Array | null): string {
-  return bytes === null ? 'null' : goQuote(encodeBase64(bytes));
+  // The base64 alphabet and '=' are never escaped by Go's encoder: no need to scan a 40 MB string.
+  return bytes === null ? 'null' : `"${encodeBase64(bytes)}"`;
 }
 
 const byteArray = goSlice(goInt('uint8'), () => 0, '[]uint8');
