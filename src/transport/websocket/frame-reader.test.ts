@@ -31,11 +31,11 @@ function feed(hex: string | Buffer, cuts: number[], options: { isServer: boolean
   let maxHeld = 0;
   const reader = new FrameReader(
     {
-      data: (c) => (read.data += c.toString('hex')),
-      ping: (p) => events.push(['ping', p.toString('hex')]),
-      pong: (p) => events.push(['pong', p.toString('hex')]),
-      close: (code, reason) => events.push(['close', code, reason, read.data]),
-      error: (e: WebSocketError) => events.push(['error', e.message, e.closeCode, read.data]),
+      onData: (c) => (read.data += c.toString('hex')),
+      onPing: (p) => events.push(['ping', p.toString('hex')]),
+      onPong: (p) => events.push(['pong', p.toString('hex')]),
+      onCloseFrame: (code, reason) => events.push(['close', code, reason, read.data]),
+      onProtocolError: (e: WebSocketError) => events.push(['error', e.message, e.closeCode, read.data]),
     },
     { isServer: options.isServer, maxPayload: options.maxPayload ?? 1 << 20 },
   );
@@ -174,7 +174,7 @@ test('a flood of 1-byte continuation frames: nothing is held, one delivery per c
   let deliveries = 0;
   let maxHeld = 0;
   const reader = new FrameReader(
-    { data: (c) => ((bytes += c.length), deliveries++), ping: () => undefined, pong: () => undefined, close: () => assert.fail('close'), error: (e) => assert.fail(e) },
+    { onData: (c) => ((bytes += c.length), deliveries++), onPing: () => undefined, onPong: () => undefined, onCloseFrame: () => assert.fail('close'), onProtocolError: (e) => assert.fail(e) },
     { isServer: true, maxPayload: 64 << 20 },
   );
   reader.write(Buffer.from('028101020304' + (0x41 ^ 0x01).toString(16), 'hex'));

@@ -20,14 +20,14 @@ import { CLOSE_NO_STATUS, MAX_CONTROL_PAYLOAD, OP_BINARY, OP_CLOSE, OP_CONTINUAT
 
 export interface FrameSink {
   /** Payload bytes of binary messages, unmasked; message boundaries are not reported. */
-  data(chunk: Buffer): void;
+  onData(chunk: Buffer): void;
   /** The payload is only valid during the call. */
-  ping(payload: Buffer): void;
-  pong(payload: Buffer): void;
+  onPing(payload: Buffer): void;
+  onPong(payload: Buffer): void;
   /** A valid close frame (code 1005 when it had no payload). The reader has stopped. */
-  close(code: number, reason: string): void;
+  onCloseFrame(code: number, reason: string): void;
   /** A protocol error or an oversize message. The reader has stopped. */
-  error(error: WebSocketError): void;
+  onProtocolError(error: WebSocketError): void;
 }
 
 export interface FrameReaderOptions {
@@ -71,10 +71,16 @@ export class FrameReader {
   /** The chunk being consumed, during `write`. */
   private chunk: Buffer = EMPTY;
 
+  private readonly isServer: boolean;
+  private readonly maxPayload: number;
+
   constructor(
     private readonly sink: FrameSink,
-    private readonly options: FrameReaderOptions,
-  ) {}
+    options: FrameReaderOptions,
+  ) {
+    this.isServer = options.isServer;
+    this.maxPayload = options.maxPayload;
+  }
 
   /** Bytes of the peer's input held between chunks: a partial header and a partial control payload. */
   get heldBytes(): number {
@@ -177,7 +183,7 @@ export class FrameReader {
 
   private secondByte(byte: number): boolean {
     this.masked = (byte & 0x80) !== 0;
-    if (this.masked !== this.options.isServer) {
+    if (this.masked !== this.isServer) {
       return this.fail(protocolError(this.masked ? 'bad MASK (a server must not mask its frames)' : 'bad MASK (a client must mask its frames)'));
     }
     const length = byte & 0x7f;
@@ -205,8 +211,8 @@ export class FrameReader {
       this.messageBytes = 0;
     }
     this.messageBytes += length;
-    if (this.messageBytes > this.options.maxPayload) {
-      this.fail(tooBigError(this.options.maxPayload));
+    if (this.messageBytes > this.maxPayload) {
+      this.fail(tooBigError(this.maxPayload));
       return;
     }
     this.remaining = length;
@@ -245,8 +251,8 @@ export class FrameReader {
 
   private handleControl(payload: Buffer): void {
     this.state = HEADER;
-    if (this.opcode === OP_PING) return this.sink.ping(payload);
-    if (this.opcode === OP_PONG) return this.sink.pong(payload);
+    if (this.opcode === OP_PING) return this.sink.onPing(payload);
+    if (this.opcode === OP_PONG) return this.sink.onPong(payload);
     // Close: validate, then deliver what came before it and stop.
     let code = CLOSE_NO_STATUS;
     let reason = '';
@@ -260,7 +266,7 @@ export class FrameReader {
     }
     this.deliver();
     this.stop();
-    this.sink.close(code, reason);
+    this.sink.onCloseFrame(code, reason);
   }
 
   /** Adds chunk[start, end) to the bytes delivered for this chunk, moving it next to the previous part. */
@@ -279,14 +285,14 @@ export class FrameReader {
     if (this.outStart < 0) return;
     const out = this.chunk.subarray(this.outStart, this.outEnd);
     this.outStart = -1;
-    this.sink.data(out);
+    this.sink.onData(out);
   }
 
   /** Stops on a protocol error (after delivering the data that came before it); returns false. */
   private fail(error: WebSocketError): false {
     this.deliver();
     this.stop();
-    this.sink.error(error);
+    this.sink.onProtocolError(error);
     return false;
   }
 }

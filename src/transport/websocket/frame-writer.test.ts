@@ -30,8 +30,8 @@ function writer(socket: Duplex, masking: boolean) {
   const batches: { dataBytes: number; pongs: number }[] = [];
   let flushes = 0;
   const w = new FrameWriter(socket, masking, {
-    flushing: () => flushes++,
-    written: (dataBytes, pongs, pingDone, error) => {
+    onFlush: () => flushes++,
+    onWritten: (dataBytes, pongs, pingDone, error) => {
       batches.push({ dataBytes, pongs });
       for (const done of pingDone ?? []) done(error ?? undefined);
     },
@@ -76,7 +76,7 @@ test('client frames are masked with a fresh key each; the server side reads back
   const keys = new Set([out.readUInt32BE(2), out.readUInt32BE(2 + 6 + 5 + 2)]);
   assert.equal(keys.size, 2, 'each frame has its own key');
   const read: Buffer[] = [];
-  const reader = new FrameReader({ data: (c) => read.push(Buffer.from(c)), ping: () => undefined, pong: () => undefined, close: () => undefined, error: (e) => assert.fail(e) }, { isServer: true, maxPayload: 1 << 20 });
+  const reader = new FrameReader({ onData: (c) => read.push(Buffer.from(c)), onPing: () => undefined, onPong: () => undefined, onCloseFrame: () => undefined, onProtocolError: (e) => assert.fail(e) }, { isServer: true, maxPayload: 1 << 20 });
   reader.write(out);
   assert.deepEqual(Buffer.concat(read), expected);
 });

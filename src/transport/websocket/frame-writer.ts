@@ -22,17 +22,18 @@ const EMPTY = Buffer.alloc(0);
 
 export interface FrameWriterEvents {
   /** A batch is being handed to the socket. */
-  flushing(): void;
+  onFlush(): void;
   /**
    * The socket took a batch (or failed to): `dataBytes` of data payload, `pongs` pongs, and the
    * ping callbacks of the pings in it.
    */
-  written(dataBytes: number, pongs: number, pingDone: ((error?: Error) => void)[] | undefined, error: Error | null | undefined): void;
+  onWritten(dataBytes: number, pongs: number, pingDone: ((error?: Error) => void)[] | undefined, error: Error | null | undefined): void;
 }
 
 export class FrameWriter {
-  private payloads: Buffer[] = [];
-  private opcodes: number[] = [];
+  /** The frames of this tick (none while idle: an idle connection holds no arrays). */
+  private payloads: Buffer[] | undefined;
+  private opcodes: number[] | undefined;
   private dataBytes = 0;
   /** Index of the pong in the current batch, or -1. */
   private pongAt = -1;
@@ -76,10 +77,10 @@ export class FrameWriter {
     if (this.closed) return;
     const copy = payload.length === 0 ? EMPTY : Buffer.from(payload);
     if (this.pongAt >= 0) {
-      this.payloads[this.pongAt] = copy;
+      this.payloads![this.pongAt] = copy;
       return;
     }
-    this.pongAt = this.payloads.length;
+    this.pongAt = this.payloads?.length ?? 0;
     this.pongsInFlight++;
     this.queue(OP_PONG, copy);
   }
@@ -101,8 +102,8 @@ export class FrameWriter {
 
   private queue(opcode: number, payload: Buffer): void {
     if (this.closed) return;
-    this.payloads.push(payload);
-    this.opcodes.push(opcode);
+    (this.payloads ??= []).push(payload);
+    (this.opcodes ??= []).push(opcode);
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(flushWriter, this);
@@ -114,13 +115,13 @@ export class FrameWriter {
     this.scheduled = false;
     const payloads = this.payloads;
     const opcodes = this.opcodes;
+    if (!payloads || !opcodes) return;
     const n = payloads.length;
-    if (n === 0) return;
     const dataBytes = this.dataBytes;
     const pongs = this.pongAt >= 0 ? 1 : 0;
     const pingDone = this.pingDone;
-    this.payloads = [];
-    this.opcodes = [];
+    this.payloads = undefined;
+    this.opcodes = undefined;
     this.dataBytes = 0;
     this.pongAt = -1;
     this.pingDone = undefined;
@@ -154,10 +155,10 @@ export class FrameWriter {
       }
     }
 
-    this.events.flushing();
+    this.events.onFlush();
     const done = (error?: Error | null) => {
       this.pongsInFlight -= pongs;
-      this.events.written(dataBytes, pongs, pingDone, error);
+      this.events.onWritten(dataBytes, pongs, pingDone, error);
     };
     const socket = this.socket;
     if (out.length === 1) {

@@ -17,13 +17,13 @@
 import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import type { FlowOptions } from '../byte-stream.js';
-import { Heartbeat, type HeartbeatOptions } from '../heartbeat.js';
+import { Heartbeat, type HeartbeatHooks, type HeartbeatOptions } from '../heartbeat.js';
 import { StreamBase } from '../stream-base.js';
 import { GoText } from '../../runtime/go-text.js';
 import type { WebSocketError } from './errors.js';
 import { CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_NORMAL } from './protocol.js';
-import { FrameReader } from './frame-reader.js';
-import { FrameWriter } from './frame-writer.js';
+import { FrameReader, type FrameSink } from './frame-reader.js';
+import { FrameWriter, type FrameWriterEvents } from './frame-writer.js';
 
 export interface WebSocketStreamOptions extends FlowOptions, HeartbeatOptions {
   /** Largest message accepted (default 65 MiB): a larger one is refused with close 1009. */
@@ -42,7 +42,26 @@ const READ_NOT_STARTED = 1;
 const READ_PAUSED = 2;
 const READ_PONG_BACKLOG = 4;
 
-export class WebSocketStream extends StreamBase {
+/** The stream a socket belongs to: the socket's listeners are shared functions, not closures. */
+const kStream = Symbol('WebSocketStream');
+type OwnedSocket = Duplex & { [kStream]: WebSocketStream };
+
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[kStream].onChunk(chunk);
+}
+function onSocketDrop(this: OwnedSocket): void {
+  this[kStream].onDrop();
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[kStream].onSocketClose();
+}
+
+/**
+ * The stream is itself the frame reader's sink, the frame writer's listener and the heartbeat's
+ * hooks (methods marked "internal"), so that a connection costs a few objects and no closures: at
+ * 10,000 connections every object per connection counts.
+ */
+export class WebSocketStream extends StreamBase implements FrameSink, FrameWriterEvents, HeartbeatHooks {
   readonly remote: string;
   private readonly reader: FrameReader;
   private readonly writer: FrameWriter;
@@ -71,28 +90,17 @@ export class WebSocketStream extends StreamBase {
     this.remote = remote;
     this.head = head && head.length > 0 ? head : undefined;
     const isServer = (this.isServer = role === 'server');
-    this.reader = new FrameReader(
-      {
-        data: (chunk) => this.onData(chunk),
-        ping: (payload) => this.writer.pong(payload),
-        pong: () => this.heartbeat.alive(),
-        close: (code, reason) => this.onCloseFrame(code, reason),
-        error: (error) => this.onProtocolError(error),
-      },
-      { isServer, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD },
-    );
-    this.writer = new FrameWriter(socket, !isServer, {
-      flushing: () => this.heartbeat.writeStarted(),
-      written: (bytes, pongs, pingDone, error) => this.onWritten(bytes, pongs, pingDone, error),
-    });
-    this.heartbeat = new Heartbeat({ ping: (done) => this.writer.ping(done), expire: (error) => this.destroy(error) }, options);
+    this.reader = new FrameReader(this, { isServer, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD });
+    this.writer = new FrameWriter(socket, !isServer, this);
+    this.heartbeat = new Heartbeat(this, options);
     socket.pause();
     (socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     (socket as { setTimeout?: (ms: number) => void }).setTimeout?.(0);
-    socket.on('data', (chunk: Buffer) => this.onChunk(chunk));
-    socket.on('end', () => this.onDrop());
-    socket.on('error', () => this.onDrop());
-    socket.on('close', () => this.onSocketClose());
+    (socket as OwnedSocket)[kStream] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketDrop);
+    socket.on('error', onSocketDrop);
+    socket.on('close', onSocketClose);
     this.heartbeat.start();
   }
 
@@ -138,23 +146,37 @@ export class WebSocketStream extends StreamBase {
     if (error) this.finish(error);
   }
 
-  private onChunk(chunk: Buffer): void {
+  /** @internal A chunk from the socket. */
+  onChunk(chunk: Buffer): void {
     this.reader.write(chunk);
     if (this.writer.pongsInFlight > PONG_BACKLOG_LIMIT) this.block(READ_PONG_BACKLOG);
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal FrameSink: binary payload. */
+  onData(chunk: Buffer): void {
     this.heartbeat.alive();
     if (!this.closing) this.sink?.data(chunk);
   }
 
-  private onCloseFrame(code: number, reason: string): void {
+  /** @internal FrameSink: answered with a pong. */
+  onPing(payload: Buffer): void {
+    this.writer.pong(payload);
+  }
+
+  /** @internal FrameSink. */
+  onPong(): void {
+    this.heartbeat.alive();
+  }
+
+  /** @internal FrameSink. */
+  onCloseFrame(code: number, reason: string): void {
     const error = CLEAN_CLOSE_CODES.has(code) ? undefined : new Error(GoText.closeError(code, reason));
     // A client leaves closing the TCP connection to the server (RFC 6455 §7.1.1), within the write wait.
     this.fail(error, code === CLOSE_NO_STATUS ? undefined : code, '', !this.isServer);
   }
 
-  private onProtocolError(error: WebSocketError): void {
+  /** @internal FrameSink. */
+  onProtocolError(error: WebSocketError): void {
     this.fail(error, error.closeCode, error.reason, false);
   }
 
@@ -170,14 +192,14 @@ export class WebSocketStream extends StreamBase {
     this.reader.stop();
     this.writer.close(code, reason);
     if (!waitForPeer) return this.endSocket();
-    // Keep reading (into the stopped reader) to see the peer's FIN.
+    // Keep reading (into the stopped reader), even if paused, to see the peer's FIN.
     this.armCloseTimer();
-    this.readBlocked = READ_PAUSED;
-    this.unblock(READ_PAUSED);
+    this.readBlocked = 0;
+    this.socket.resume();
   }
 
-  /** The peer's FIN or a socket error (reset, broken pipe). */
-  private onDrop(): void {
+  /** @internal The peer's FIN or a socket error (reset, broken pipe). */
+  onDrop(): void {
     if (!this.closing) {
       // A cut inside a binary message is an error (as Go's message reader); between messages, a clean end.
       this.error ??= this.reader.inBinaryMessage ? new Error(GoText.closeError(CLOSE_ABNORMAL, GoText.unexpectedEOF)) : undefined;
@@ -188,7 +210,8 @@ export class WebSocketStream extends StreamBase {
     this.endSocket();
   }
 
-  private onSocketClose(): void {
+  /** @internal */
+  onSocketClose(): void {
     this.heartbeat.stop();
     this.reader.stop();
     clearTimeout(this.closeTimer);
@@ -212,11 +235,27 @@ export class WebSocketStream extends StreamBase {
     this.closeTimer.unref();
   }
 
-  private onWritten(bytes: number, pongs: number, pingDone: ((error?: Error) => void)[] | undefined, error: Error | null | undefined): void {
+  /** @internal FrameWriterEvents: a batch goes to the socket. */
+  onFlush(): void {
+    this.heartbeat.writeStarted();
+  }
+
+  /** @internal FrameWriterEvents: the socket took a batch. */
+  onWritten(bytes: number, pongs: number, pingDone: ((error?: Error) => void)[] | undefined, error: Error | null | undefined): void {
     this.heartbeat.writeDone();
     if (!error) this.delivered(bytes);
     if (pingDone) for (const done of pingDone) done(error ?? undefined);
     if (pongs > 0 && this.writer.pongsInFlight <= PONG_BACKLOG_LIMIT) this.unblock(READ_PONG_BACKLOG);
+  }
+
+  /** @internal HeartbeatHooks: a ping is due. */
+  ping(done: (error?: Error) => void): void {
+    this.writer.ping(done);
+  }
+
+  /** @internal HeartbeatHooks: nothing read, or nothing written, in time. */
+  expire(error: Error): void {
+    this.destroy(error);
   }
 
   private block(reason: number): void {
