@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../../runtime/time.js';
 import { GoText } from '../../runtime/go-text.js';
 import { checkUpgradeResponse, newKey } from './handshake.js';
@@ -20,6 +21,8 @@ export interface DialOptions extends WebSocketStreamOptions {
   handshakeTimeoutMs?: number;
   /** Aborts the dial (connection attempt and handshake); no effect once connected. */
   signal?: AbortSignal;
+  /** wss: TLS options beyond the defaults (the system's CAs, as fluxd), e.g. `ca` for a private CA. */
+  tls?: ConnectionOptions;
 }
 
 /** The most of a refusal's body kept for the DialError. */
@@ -68,6 +71,7 @@ export function dialWebSocket(url: string, options: DialOptions = {}): Promise<W
       method: 'GET',
       agent: false,
       ...(tls && isIP(host) === 0 ? { servername: host } : {}),
+      ...(tls ? options.tls : {}),
       headers: {
         ...options.headers,
         Connection: 'Upgrade',

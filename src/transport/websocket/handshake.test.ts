@@ -150,3 +150,47 @@ test('dial: only ws: and wss: URLs without user info (as gorilla)', async () => 
   await assert.rejects(dialWebSocket('ws://user:pw@127.0.0.1:1/x'), /malformed ws or wss URL/);
   await assert.rejects(dialWebSocket('not a url'), TypeError);
 });
+
+/** A throwaway self-signed certificate for localhost and 127.0.0.1 (P-256, valid until 2126), for wss tests only. */
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUdpFyQgp+4hv6n99BiPIcjTOy9fEwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwMjE0MjQxOFoYDzIxMjYxMTA4
+MTQyNDE4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAST7E6P4npC2kHV/hkCv1Img5Wle2FoKHs19BjO59cQtxPjiZhAQZsb
+dBkI2q96RUASOzfl3U4aXTeyPL4NnyEEo28wbTAdBgNVHQ4EFgQUeTlny5y55F4A
+VOQHvgnvG9BdeW0wHwYDVR0jBBgwFoAUeTlny5y55F4AVOQHvgnvG9BdeW0wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDRwAwRAIgbgz3Y/OSV7VItgZCxVgD4z+VzM80Yvy6KUD+K2MS57ACIHq+
+yBxLrN9kYvcO9vkBps1X6Vd9k+XT4aMnevciSF16
+-----END CERTIFICATE-----
+`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGTTshVHAWE0GN0Fv
+ZTz2l5faYYh4ncsoE36pFBODvzmhRANCAAST7E6P4npC2kHV/hkCv1Img5Wle2Fo
+KHs19BjO59cQtxPjiZhAQZsbdBkI2q96RUASOzfl3U4aXTeyPL4NnyEE
+-----END PRIVATE KEY-----
+`;
+
+test('wss: the server certificate is checked against the system CAs (or `tls.ca`), by host name or address', async () => {
+  const { createServer } = await import('node:https');
+  const acceptor = new WebSocketAcceptor();
+  const server = createServer({ key: TEST_KEY, cert: TEST_CERT });
+  server.on('upgrade', (req, socket, head) =>
+    acceptor.upgrade(req, socket, head).then(
+      (s) => s.start({ data: (c) => s.write(Buffer.from(`echo ${c}`)), end: () => undefined }),
+      () => undefined,
+    ),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await assert.rejects(dialWebSocket(`wss://localhost:${port}/v11/daemon`), /self-signed certificate/);
+  for (const host of ['localhost', '127.0.0.1']) {
+    const stream = await dialWebSocket(`wss://${host}:${port}/v11/daemon`, { tls: { ca: TEST_CERT } });
+    const echo = new Promise<string>((resolve) => stream.start({ data: (c) => resolve(c.toString()), end: () => undefined }));
+    stream.write(Buffer.from('over TLS'));
+    assert.equal(await echo, 'echo over TLS', host);
+    stream.close();
+    assert.equal(await stream.closed, undefined);
+  }
+  server.close();
+});
