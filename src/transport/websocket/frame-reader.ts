@@ -92,10 +92,6 @@ export class FrameReader {
     return this.message === OP_BINARY && this.state !== STOPPED;
   }
 
-  get stopped(): boolean {
-    return this.state === STOPPED;
-  }
-
   /** Ignores all further input (the connection is closing). */
   stop(): void {
     this.state = STOPPED;

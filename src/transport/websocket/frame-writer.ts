@@ -49,11 +49,6 @@ export class FrameWriter {
     private readonly events: FrameWriterEvents,
   ) {}
 
-  /** True once a close frame was queued: nothing more is sent. */
-  get closeQueued(): boolean {
-    return this.closed;
-  }
-
   /**
    * Queues one binary message; false once closed. The buffer belongs to the writer from now on
    * (a client masks it in place).
