@@ -8,7 +8,12 @@
  * Writes: each `write` is sent as one unit (one websocket message); units never interleave. Bytes
  * written but not yet handed to the peer count against a high-water mark: above it `write` returns
  * false and `needsDrain` is true, and writers should `await writable()` before writing more, so a
- * slow peer holds writers back instead of letting memory grow without bound.
+ * slow peer holds writers back instead of letting memory grow without bound. Writes made within one
+ * tick may leave together (one socket write).
+ *
+ * `write` takes ownership of the buffer: the stream may keep it until it is sent and may change it
+ * (a websocket client masks a large message in place rather than copy it). The caller must not
+ * reuse, change or read the buffer after writing it; write a copy if it needs to.
  */
 import type { Buffer } from 'node:buffer';
 
@@ -21,7 +26,7 @@ export interface StreamSink {
 export interface ByteStream {
   /** Starts delivering to `sink`. Call once. */
   start(sink: StreamSink): void;
-  /** Queues one unit for sending. Returns false when above the high-water mark. */
+  /** Queues one unit for sending and takes the buffer (see above). Returns false when above the high-water mark. */
   write(data: Buffer): boolean;
   /** True while more bytes than the high-water mark are waiting to be sent. */
   readonly needsDrain: boolean;

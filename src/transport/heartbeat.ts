@@ -1,10 +1,19 @@
 /**
- * The liveness rules of Flux's websocket adapter (`pkg/http/websocket/ping.go`), as timers:
+ * The liveness rules of Flux's websocket adapter (`pkg/http/websocket/ping.go`, docs/wire.md §6.1):
  * - a ping every `pingPeriodMs` after set-up and after each ping written (traffic does not reset it);
- * - a read deadline of `pongWaitMs`, pushed back by every pong and every data message;
- * - a write deadline: a send that makes no progress for `writeWaitMs` breaks the connection.
- * Every timer is cleared by `stop()`.
+ * - a read deadline of `pongWaitMs`, pushed back by every pong and every data read;
+ * - a write deadline: a write (or a ping) that makes no progress for `writeWaitMs` breaks the
+ *   connection.
+ *
+ * All of a connection's deadlines are one entry in a process-wide SharedTimer (one Node timer for
+ * every connection). The hot paths only store a timestamp: `alive()` on each read, `writeDone()`
+ * on each write; the entry is looked at when its earliest deadline comes, and moved then. Due
+ * times are rounded up to 1/64 of the shortest period (1 ms … 250 ms; 156 ms with Flux's values)
+ * so that connections due at about the same time share one wake-up; a deadline may thus fire up
+ * to that much late, never early. `stop()` removes the entry.
  */
+import { type SharedTimer, type TimerEntry, sharedTimer } from './shared-timer.js';
+
 export interface HeartbeatOptions {
   /** Default 13 333.333333 ms: Flux's (pongWait − writeWait) × 2/3. */
   pingPeriodMs?: number;
@@ -25,14 +34,17 @@ export interface HeartbeatHooks {
   expire(error: Error): void;
 }
 
-export class Heartbeat {
+export class Heartbeat implements TimerEntry {
   readonly pingPeriodMs: number;
   readonly pongWaitMs: number;
   readonly writeWaitMs: number;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private pingWriteTimer: NodeJS.Timeout | undefined;
-  private readTimer: NodeJS.Timeout | undefined;
-  private writeTimer: NodeJS.Timeout | undefined;
+  due = 0;
+  heapIndex = -1;
+  private readonly granularity: number;
+  private lastRead = 0;
+  private nextPing = 0;
+  /** When the ping now being written was queued; -1 when none is. */
+  private pingStarted = -1;
   private writesPending = 0;
   private lastWriteProgress = 0;
   private stopped = false;
@@ -40,71 +52,82 @@ export class Heartbeat {
   constructor(
     private readonly hooks: HeartbeatHooks,
     options: HeartbeatOptions = {},
+    private readonly timer: SharedTimer = sharedTimer,
   ) {
     this.pingPeriodMs = positive('pingPeriodMs', options.pingPeriodMs ?? FLUX_PING_PERIOD_MS);
     this.pongWaitMs = positive('pongWaitMs', options.pongWaitMs ?? FLUX_PONG_WAIT_MS);
     this.writeWaitMs = positive('writeWaitMs', options.writeWaitMs ?? FLUX_WRITE_WAIT_MS);
+    this.granularity = Math.min(250, Math.max(1, Math.min(this.pingPeriodMs, this.pongWaitMs, this.writeWaitMs) / 64));
   }
 
   start(): void {
-    this.readTimer = setTimeout(() => this.expire('i/o timeout: nothing read for ' + this.pongWaitMs + ' ms (no data, no pong)'), this.pongWaitMs);
-    this.readTimer.unref();
-    this.schedulePing();
+    if (this.stopped) return;
+    const now = this.timer.now();
+    this.lastRead = now;
+    this.nextPing = now + this.pingPeriodMs;
+    this.reschedule();
   }
 
   /** Data or a pong arrived. */
   alive(): void {
-    this.readTimer?.refresh();
+    this.lastRead = this.timer.now();
   }
 
-  /** A data write was queued. */
+  /** A write was handed to the socket. */
   writeStarted(): void {
     if (this.stopped) return;
     if (this.writesPending++ === 0) {
-      this.lastWriteProgress = Date.now();
-      this.armWriteTimer(this.writeWaitMs);
+      this.lastWriteProgress = this.timer.now();
+      // Only ever brings the entry forward; a later check finds the write done and moves it back.
+      const deadline = this.round(this.lastWriteProgress + this.writeWaitMs);
+      if (this.heapIndex < 0 || deadline < this.due) this.timer.schedule(this, deadline);
     }
   }
 
-  /** A queued data write was handed to the OS. */
+  /** A write was taken by the OS. */
   writeDone(): void {
-    this.lastWriteProgress = Date.now();
-    if (--this.writesPending === 0 && this.writeTimer) {
-      clearTimeout(this.writeTimer);
-      this.writeTimer = undefined;
-    }
+    this.lastWriteProgress = this.timer.now();
+    if (this.writesPending > 0) this.writesPending--;
   }
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.pingTimer);
-    clearTimeout(this.pingWriteTimer);
-    clearTimeout(this.readTimer);
-    clearTimeout(this.writeTimer);
+    this.timer.cancel(this);
   }
 
-  private schedulePing(): void {
+  /** The SharedTimer's call: checks every deadline, sends a ping when one is due, reschedules. */
+  fire(now: number): void {
     if (this.stopped) return;
-    this.pingTimer = setTimeout(() => {
-      this.pingWriteTimer = setTimeout(() => this.expire(`ping not written within ${this.writeWaitMs} ms`), this.writeWaitMs);
-      this.pingWriteTimer.unref();
-      this.hooks.ping((error) => {
-        clearTimeout(this.pingWriteTimer);
-        if (error) this.expire(`ping failed: ${error.message}`);
-        else this.schedulePing();
-      });
-    }, this.pingPeriodMs);
-    this.pingTimer.unref();
+    if (now >= this.lastRead + this.pongWaitMs) return this.expire(`i/o timeout: nothing read for ${this.pongWaitMs} ms (no data, no pong)`);
+    if (this.writesPending > 0 && now >= this.lastWriteProgress + this.writeWaitMs) return this.expire(`write: i/o timeout: no progress for ${this.writeWaitMs} ms`);
+    if (this.pingStarted >= 0) {
+      if (now >= this.pingStarted + this.writeWaitMs) return this.expire(`ping not written within ${this.writeWaitMs} ms`);
+    } else if (now >= this.nextPing) {
+      this.pingStarted = now;
+      this.hooks.ping((error) => this.pinged(error));
+      if (this.stopped) return;
+    }
+    this.reschedule();
   }
 
-  private armWriteTimer(ms: number): void {
-    this.writeTimer = setTimeout(() => {
-      if (this.writesPending === 0 || this.stopped) return;
-      const idle = Date.now() - this.lastWriteProgress;
-      if (idle >= this.writeWaitMs) this.expire(`write: i/o timeout: no progress for ${this.writeWaitMs} ms`);
-      else this.armWriteTimer(this.writeWaitMs - idle);
-    }, ms);
-    this.writeTimer.unref();
+  private pinged(error: Error | undefined): void {
+    if (this.stopped) return;
+    if (error) return this.expire(`ping failed: ${error.message}`);
+    this.pingStarted = -1;
+    this.nextPing = this.timer.now() + this.pingPeriodMs;
+    this.reschedule();
+  }
+
+  /** Schedules the entry at its earliest deadline. */
+  private reschedule(): void {
+    let due = this.lastRead + this.pongWaitMs;
+    due = Math.min(due, this.pingStarted >= 0 ? this.pingStarted + this.writeWaitMs : this.nextPing);
+    if (this.writesPending > 0) due = Math.min(due, this.lastWriteProgress + this.writeWaitMs);
+    this.timer.schedule(this, this.round(due));
+  }
+
+  private round(t: number): number {
+    return Math.ceil(t / this.granularity) * this.granularity;
   }
 
   private expire(message: string): void {

@@ -20,7 +20,8 @@ export abstract class StreamBase implements ByteStream {
   private queuedBytes = 0;
   private readonly highWaterMark: number;
   private readonly lowWaterMark: number;
-  private waiters: { resolve(): void; reject(e: Error): void }[] = [];
+  /** Writers waiting in `writable()` (created when the first one waits). */
+  private waiters: { resolve(): void; reject(e: Error): void }[] | undefined;
   private resolveClosed!: (e: Error | undefined) => void;
   private isClosed = false;
   readonly closed: Promise<Error | undefined>;
@@ -52,7 +53,7 @@ export abstract class StreamBase implements ByteStream {
   writable(): Promise<void> {
     if (this.isClosed) return Promise.reject(new StreamClosedError());
     if (this.queuedBytes <= this.lowWaterMark) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.waiters ??= []).push({ resolve, reject }));
   }
 
   abstract pause(): void;
@@ -67,9 +68,9 @@ export abstract class StreamBase implements ByteStream {
   /** Bytes handed to the peer (or the OS): releases writers waiting in `writable()`. */
   protected delivered(bytes: number): void {
     this.queuedBytes -= bytes;
-    if (this.queuedBytes <= this.lowWaterMark && this.waiters.length > 0) {
+    if (this.queuedBytes <= this.lowWaterMark && this.waiters) {
       const waiters = this.waiters;
-      this.waiters = [];
+      this.waiters = undefined;
       for (const w of waiters) w.resolve();
     }
   }
@@ -86,8 +87,8 @@ export abstract class StreamBase implements ByteStream {
     if (this.isClosed) return;
     this.isClosed = true;
     this.endRead(error);
-    const waiters = this.waiters;
-    this.waiters = [];
+    const waiters = this.waiters ?? [];
+    this.waiters = undefined;
     for (const w of waiters) w.reject(new StreamClosedError('stream closed while waiting to write', { cause: error }));
     this.resolveClosed(error);
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Buffer } from 'node:buffer';
-import { dialTcp, listenTcp, type SocketStream } from './tcp.js';
+import { SocketStream, dialTcp, listenTcp } from './tcp.js';
 import { Server } from '../rpc/server.js';
 import { Client } from '../rpc/client.js';
 import { testService } from '../../test/fakes/test-service.js';
@@ -67,5 +67,28 @@ test('TCP: the dial signal bounds only the connection attempt, not the connectio
   assert.equal(await client.call('Test.Echo', 'still connected'), 'still connected');
   await client.close();
   await assert.rejects(dialTcp({ host: '127.0.0.1', port }, { signal: AbortSignal.abort(new Error('too late')) }), { message: 'too late' });
+  server.close();
+});
+
+test('TCP: writes made within one tick leave in one socket write (one writev)', async () => {
+  const received: Buffer[] = [];
+  let all!: () => void;
+  const done = new Promise<void>((r) => (all = r));
+  const server = await listenTcp({ host: '127.0.0.1', port: 0 }, (stream) =>
+    stream.start({ data: (c) => (received.push(Buffer.from(c)), Buffer.concat(received).length >= 100 * 8 && all()), end: () => undefined }),
+  );
+  const socket = net.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+  await new Promise((r) => socket.once('connect', r));
+  const stream = new SocketStream(socket);
+  let socketWrites = 0;
+  const s = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  const [w, wv] = [s._write.bind(socket), s._writev.bind(socket)];
+  s._write = (...a) => (socketWrites++, w(...a));
+  s._writev = (...a) => (socketWrites++, wv(...a));
+  for (let i = 0; i < 100; i++) stream.write(Buffer.from(`msg ${String(i).padStart(3, '0')}\n`));
+  await done;
+  assert.equal(Buffer.concat(received).toString(), Array.from({ length: 100 }, (_, i) => `msg ${String(i).padStart(3, '0')}\n`).join(''));
+  assert.equal(socketWrites, 1);
+  stream.close();
   server.close();
 });

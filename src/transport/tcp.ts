@@ -1,6 +1,8 @@
 /**
  * A `net.Socket` (TCP or Unix socket) as a ByteStream. The socket is half-open capable: after the
- * peer's FIN we may still write replies, as a Go server does after reading EOF.
+ * peer's FIN we may still write replies, as a Go server does after reading EOF. Writes made within
+ * one tick are corked and leave together on the next tick: one `writev` instead of one syscall
+ * per write.
  */
 import net from 'node:net';
 import type { Buffer } from 'node:buffer';
@@ -9,6 +11,7 @@ import { StreamBase } from './stream-base.js';
 
 export class SocketStream extends StreamBase {
   readonly remote: string;
+  private corked = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -29,9 +32,22 @@ export class SocketStream extends StreamBase {
   }
 
   protected send(data: Buffer): void {
+    // Writes made within one tick leave together: corked now, uncorked on the next tick (one writev).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.write(data, (err) => {
       if (!err) this.delivered(data.length);
     });
+  }
+
+  /** Sends the writes of this tick. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   pause(): void {
@@ -44,6 +60,7 @@ export class SocketStream extends StreamBase {
 
   close(): void {
     if (this.isFinished || this.socket.destroyed) return;
+    this.flush();
     // Flush what is queued, send FIN, then close the socket without waiting for the peer.
     this.socket.end(() => this.socket.destroy());
   }
@@ -54,7 +71,6 @@ export class SocketStream extends StreamBase {
   }
 }
 
-/** Connects to `host:port` (or a Unix socket path) and resolves with the stream. */
 /**
  * Connects to `host:port` (or a Unix socket path) and resolves with the stream. `signal` bounds the
  * connection attempt only (it is not passed to `net.connect`, which would keep it attached to the
@@ -101,4 +117,8 @@ export function listenTcp(
       resolve(server);
     });
   });
+}
+
+function uncork(stream: SocketStream): void {
+  stream.flush();
 }

@@ -218,3 +218,65 @@ test('dial: the signal aborts a handshake that never completes', async () => {
   await assert.rejects(dial, { message: 'stopping' });
   silent.close();
 });
+
+/** Our acceptor on an http server; resolves the first accepted stream. */
+async function ourServer() {
+  const acceptor = new WebSocketAcceptor();
+  const server = http.createServer();
+  const accepted = new Promise<WebSocketStream>((resolve, reject) => server.on('upgrade', (req, socket, head) => acceptor.upgrade(req, socket, head).then(resolve, reject)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v11/daemon`, accepted, close: () => server.close() };
+}
+
+test('ws client → our server: fragmented binary messages, text skipped, pings answered, each write one binary message', async () => {
+  const server = await ourServer();
+  const ws = new WebSocket(server.url, { perMessageDeflate: false });
+  const got: { binary: boolean; text: string }[] = [];
+  ws.on('message', (d: Buffer, binary) => got.push({ binary, text: d.toString() }));
+  await new Promise((r) => ws.once('open', r));
+  const stream = await server.accepted;
+  const read = collect(stream);
+  ws.send(Buffer.from('{"a":'), { binary: true, fin: false });
+  ws.send(Buffer.from(''), { binary: true, fin: false });
+  ws.send(Buffer.from('1}'), { binary: true, fin: true });
+  ws.send('{"text":"skipped"}');
+  ws.send(Buffer.alloc(70_000, 0x20), { binary: true });
+  const pong = new Promise<Buffer>((resolve) => ws.once('pong', resolve));
+  ws.ping(Buffer.from('are you there'));
+  assert.equal((await pong).toString(), 'are you there');
+  stream.write(Buffer.from('one'));
+  stream.write(Buffer.from('two'));
+  const closed = new Promise<[number, string]>((resolve) => ws.once('close', (code, reason) => resolve([code, reason.toString()])));
+  ws.close(4000, 'bye');
+  const { data, error } = await read;
+  assert.equal(data, '{"a":1}' + ' '.repeat(70_000));
+  assert.equal(error?.message, 'websocket: close 4000: bye');
+  assert.deepEqual(await closed, [4000, ''], 'our answer: the same code, no reason (as gorilla)');
+  assert.deepEqual(got, [{ binary: true, text: 'one' }, { binary: true, text: 'two' }]);
+  server.close();
+});
+
+test('our client → ws server: fragmented messages and pings from ws; close() reaches ws as 1000 "ok"', async () => {
+  let pongs = 0;
+  let peerClosed!: Promise<[number, string]>;
+  const peer = await rawPeerServer((ws) => {
+    ws.on('pong', () => pongs++);
+    peerClosed = new Promise((resolve) => ws.once('close', (code, reason) => resolve([code, reason.toString()])));
+    ws.send(Buffer.from('{"id":0,'), { binary: true, fin: false });
+    ws.ping();
+    ws.send(Buffer.from('"result":'), { binary: true, fin: false });
+    ws.send(Buffer.from('"ok"}\n'), { binary: true, fin: true });
+    ws.ping();
+  });
+  const stream = await dialWebSocket(peer.url);
+  let data = '';
+  const all = new Promise<void>((resolve) => stream.start({ data: (c) => (data += c.toString()).endsWith('\n') && resolve(), end: () => undefined }));
+  await all;
+  assert.equal(data, '{"id":0,"result":"ok"}\n');
+  stream.close();
+  assert.equal(await stream.closed, undefined);
+  assert.deepEqual(await peerClosed, [1000, 'ok']);
+  // Both pings arrived in one chunk: one pong answers them (RFC 6455 §5.5.3), more would do too.
+  assert.ok(pongs >= 1 && pongs <= 2, `${pongs} pongs`);
+  await peer.close();
+});
