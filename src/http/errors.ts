@@ -58,6 +58,7 @@ mentioning what you were attempting to do, and include this path:
 /** `http.ErrorDeprecated`: a path under `/v1/` … `/v5/` (answered with 410). */
 export class ApiDeprecatedError extends FluxError {
   override name = 'ApiDeprecatedError';
+  override readonly code = 'FLUXRPC_ERR_API_DEPRECATED';
   constructor() {
     super(FluxErrorType.Missing, deprecatedHelp(), GoText.apiDeprecated);
   }
@@ -66,6 +67,7 @@ export class ApiDeprecatedError extends FluxError {
 /** `http.MakeAPINotFound(path)`: an unknown path or method (answered with 404). */
 export class ApiNotFoundError extends FluxError {
   override name = 'ApiNotFoundError';
+  override readonly code = 'FLUXRPC_ERR_API_NOT_FOUND';
   constructor(readonly path: string) {
     super(FluxErrorType.Missing, apiNotFoundHelp(path), 'API endpoint not found');
   }
@@ -77,6 +79,7 @@ export class ApiNotFoundError extends FluxError {
  */
 export class UnauthorizedError extends FluxError {
   override name = 'UnauthorizedError';
+  override readonly code = 'FLUXRPC_ERR_UNAUTHORIZED';
   readonly status = 401;
   constructor() {
     super(FluxErrorType.User, unauthorizedHelp(), 'request failed authentication');
@@ -108,6 +111,7 @@ export class HttpRequestError extends Error {
 /** A Flux error decoded from an error reply: a plain `FluxError` plus the HTTP status it came with. */
 export class FluxHttpError extends FluxError {
   override name = 'FluxError';
+  override readonly code = 'FLUXRPC_ERR_HTTP_FLUX';
   constructor(
     type: string,
     help: string,
