@@ -4,7 +4,6 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import type { ProtocolVersion } from '../flux/api.js';
 import { FluxError, encodeEvent, decodeEvent, type FluxEvent } from '../flux/model/index.js';
 import { FluxHttpClient } from '../http/client.js';
@@ -13,6 +12,7 @@ import { dialWebSocket, DialError } from '../transport/websocket.js';
 import { DaemonConnector, DeprecatedError, type ConnectorOptions } from '../connector/connector.js';
 import { DemoCluster } from '../demo/cluster.js';
 import type { DaemonImplementation } from '../flux/api.js';
+import { rawExchange as raw, H2C_OFFER } from '../../test/fakes/raw-http.js';
 import { Hub, DEFAULT_MAX_EVENT_BYTES, type ListenAddress } from './hub.js';
 
 const TOKENS = new Map([
@@ -50,29 +50,8 @@ async function connected(hub: Hub, c: DaemonConnector, instance = 'prod'): Promi
 
 const api = (addr: ListenAddress, token = 'tok-prod', base = '/api/flux') => new FluxHttpClient({ baseUrl: addr.url + base, token });
 
-/**
- * Sends `head` on a raw loopback connection (and `body` once the hub has answered `100 Continue`),
- * and resolves with everything the hub wrote once it has closed the connection.
- */
-function rawExchange(addr: ListenAddress, head: string, body?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let received = '';
-    let bodySent = body === undefined;
-    const socket = net.connect(addr.port, '127.0.0.1', () => socket.write(head));
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-      if (!bodySent && received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
-        bodySent = true;
-        socket.write(body!);
-      }
-    });
-    socket.on('end', () => resolve(received));
-    socket.on('error', reject);
-  });
-}
-
-const H2C = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n';
+const rawExchange = (addr: ListenAddress, head: string, body?: string) => raw(addr.port, head, body);
+const H2C = H2C_OFFER;
 
 describe('hub', { timeout: 30_000 }, () => {
   let hub: Hub;

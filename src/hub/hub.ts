@@ -13,7 +13,7 @@
  *
  * node hands every request with an `Upgrade` header to the 'upgrade' listener, including curl's
  * h2c offer (`curl --http2`); only a websocket upgrade of a registration route is one here, every
- * other such request is answered as plain HTTP/1.1 (`serveUpgradeAsHttp`).
+ * other such request is answered as plain HTTP/1.1 (upgrade-as-http.ts).
  *
  * Tokens are compared in constant time and never logged; logs are JSON lines.
  */
@@ -36,6 +36,7 @@ import { EventStore } from './events.js';
 import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
 import { renderStatusPage } from './status-page.js';
+import { serveUpgradeAsHttp } from './upgrade-as-http.js';
 import { GoText } from '../runtime/go-text.js';
 
 export const API_BASE = '/api/flux';
@@ -165,7 +166,7 @@ export class Hub {
       this.log.warn('daemon registration refused', { status, path, remote, reason: why, userAgent: req.headers['user-agent'] });
       refuseUpgrade(socket, status, body);
     };
-    if (!m || !WEBSOCKET_UPGRADE.test(req.headers.upgrade ?? '')) return this.serveUpgradeAsHttp(req, socket as Socket, head);
+    if (!m || !WEBSOCKET_UPGRADE.test(req.headers.upgrade ?? '')) return serveUpgradeAsHttp(req, socket as Socket, head, (r, res) => this.handleRequest(r, res), { requestTimeoutMs: this.server.requestTimeout });
     if (req.method !== 'GET') return refuse(405, 'Method Not Allowed\n', 'method');
     const instance = this.auth.authenticate(req.headers.authorization);
     if (instance === undefined) return refuse(401, 'missing or unknown token\n', req.headers.authorization ? 'unknown token' : 'no token');
@@ -182,54 +183,6 @@ export class Hub {
     }
     const client = (this.options.createClient ?? createFluxClient)(version, stream);
     this.registry.register(instance, client, { protocol: version, remote, userAgent: String(req.headers['user-agent'] ?? '') });
-  }
-
-  /**
-   * Answers a request that reached the 'upgrade' listener but is no websocket registration as plain
-   * HTTP/1.1 on its socket, then closes the socket (`Connection: close`). node no longer parses
-   * that connection: the body (Content-Length framing only; chunked gets 411) is read here from
-   * `head` and the socket, with backpressure, and the socket idles out while the body is read.
-   */
-  private serveUpgradeAsHttp(upgrade: IncomingMessage, socket: Socket, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    const req = new http.IncomingMessage(socket);
-    req.method = upgrade.method;
-    req.url = upgrade.url;
-    req.httpVersion = upgrade.httpVersion;
-    req.httpVersionMajor = upgrade.httpVersionMajor;
-    req.httpVersionMinor = upgrade.httpVersionMinor;
-    req.rawHeaders = upgrade.rawHeaders;
-    req.headers = upgrade.headers;
-    req.headersDistinct = upgrade.headersDistinct;
-    const res = new http.ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket);
-    res.once('finish', () => socket.end(() => socket.destroy()));
-    let remaining = Number(upgrade.headers['content-length'] ?? 0);
-    const complete = () => {
-      socket.off('data', feed).off('end', cut).setTimeout(0);
-      req.complete = true;
-      req.push(null);
-    };
-    const feed = (chunk: Buffer) => {
-      const part = chunk.subarray(0, remaining);
-      remaining -= part.length;
-      if (part.length > 0 && !req.push(part)) socket.pause(); // resumed by req's reader (IncomingMessage._read)
-      if (remaining === 0) complete();
-    };
-    const cut = () => req.destroy(new Error('the connection ended before the request body was complete'));
-    if (upgrade.headers['transfer-encoding'] !== undefined) {
-      req.push(null);
-      return text(res, 411, 'Length Required\nwith an Upgrade header, a request body needs a Content-Length\n');
-    }
-    if (remaining === 0) complete();
-    else {
-      if (/^100-continue$/i.test(upgrade.headers.expect ?? '')) res.writeContinue();
-      socket.setTimeout(this.server.requestTimeout || 300_000, () => socket.destroy());
-      socket.on('data', feed).once('end', cut);
-      feed(head);
-    }
-    void this.handleRequest(req, res);
   }
 
   /** The instance named by the request's token (remembered for the request's log line). */
