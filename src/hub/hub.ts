@@ -140,7 +140,7 @@ export class Hub {
     try {
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(res);
       if (path === '/healthz') return text(res, 200, 'ok\n');
-      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, this.metrics.registry.render());
+      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, await this.metrics.render());
       if (EVENTS_ROUTE.test(path) && req.method === 'GET') return this.listEvents(req, res);
       const handler = path === API_BASE || path.startsWith(API_BASE + '/') ? this.apiHandlers[0]! : this.apiHandlers[1]!;
       if (await handler(req, res)) return;
@@ -224,7 +224,7 @@ export class Hub {
       throw e;
     }
     this.events.add(instance, event);
-    this.metrics.events.inc({ instance });
+    this.metrics.events.inc();
     this.log.info('event', { instance, type: event.type, workloads: (event.serviceIds ?? []).length });
     res.writeHead(204).end();
   }

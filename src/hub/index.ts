@@ -12,5 +12,5 @@ export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, type HubOptions, type ListenAdd
 export { DaemonRegistry, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
 export { TokenAuth, TokenFileError, generateToken, loadTokenFile, parseTokens } from './auth.js';
 export { EventStore, type StoredEvent } from './events.js';
-export { MetricsRegistry, Counter, Gauge, Histogram, hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
+export { hubMetrics, processMetrics, sampleValue, observations, PROMETHEUS_CONTENT_TYPE, type HubMetrics, type HubMetricsOptions } from './metrics.js';
 export { renderStatusPage, MAX_MESSAGE_CHARS, type StatusPageData } from './status-page.js';

@@ -5,7 +5,7 @@ import { controllerStatus, FatalError, FluxError, ResourceId, UnavailableError }
 import { ServerError } from '../rpc/errors.js';
 import { createLogger } from '../runtime/log.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
-import { hubMetrics } from './metrics.js';
+import { hubMetrics, observations, sampleValue } from './metrics.js';
 
 /** A daemon client whose methods are scripted; `close()` resolves `closed`. */
 function fakeClient(methods: Partial<Record<keyof FluxApi, (ctx: CallContext, ...a: unknown[]) => Promise<unknown>>> = {}) {
@@ -39,7 +39,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     const metrics = hubMetrics();
     const r = new DaemonRegistry({ metrics });
     await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && /no daemon is connected for instance prod/.test(e.message));
-    assert.equal(metrics.requestDuration.count({ method: 'ListServices', outcome: 'unavailable' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'ListServices', outcome: 'unavailable' }), 1);
   });
 
   test('calls reach the connected daemon; results and errors pass through, classified in metrics', async () => {
@@ -58,9 +58,9 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     await assert.rejects(r.api('prod').syncStatus(ctx(), 'HEAD'), FluxError);
     await assert.rejects(r.api('prod').jobStatus(ctx(), 'x'), ServerError);
     assert.deepEqual(d.calls, ['version', 'syncStatus', 'jobStatus']);
-    assert.equal(metrics.requestDuration.count({ method: 'Version', outcome: 'ok' }), 1);
-    assert.equal(metrics.requestDuration.count({ method: 'SyncStatus', outcome: 'application_error' }), 1);
-    assert.equal(metrics.requestDuration.count({ method: 'JobStatus', outcome: 'server_error' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'Version', outcome: 'ok' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'SyncStatus', outcome: 'application_error' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'JobStatus', outcome: 'server_error' }), 1);
     assert.equal(r.isConnected('prod'), true, 'non-fatal errors keep the daemon');
   });
 
@@ -75,8 +75,8 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     assert.equal(b.closes(), 0);
     await r.api('prod').ping(ctx());
     assert.deepEqual([a.calls, b.calls], [[], ['ping']]);
-    assert.equal(metrics.kicks.get({ instance: 'prod' }), 1);
-    assert.equal(metrics.connectedDaemons.get(), 1);
+    assert.equal(await sampleValue(metrics.kicks), 1);
+    assert.equal(await sampleValue(metrics.connectedDaemons), 1);
     const [st] = r.list();
     assert.equal(st!.protocol, 11);
     assert.equal(st!.lastError, undefined, 'the kick is no error of the connected instance');
@@ -102,8 +102,8 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     const inFlight = r.api('prod').export(ctx());
     r.register('prod', b.client, { ...info(), remote: '127.0.0.1:2' });
     await assert.rejects(inFlight, (e: unknown) => e instanceof UnavailableError && e.message === "the daemon's connection was closed: replaced by a newer connection from 127.0.0.1:2");
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 0);
-    assert.equal(metrics.requestDuration.count({ method: 'Export', outcome: 'fatal' }), 1);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'fatal' }), 0);
+    assert.equal(await observations(metrics.requestDuration, { method: 'Export', outcome: 'fatal' }), 1);
     assert.equal(r.isConnected('prod'), true);
     assert.equal(b.closes(), 0);
     assert.equal(r.list()[0]!.lastError, undefined);
@@ -124,7 +124,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     });
     r.register('prod', d.client, info());
     await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && e.message === 'reading body json: cannot unmarshal object');
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 1);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'fatal' }), 1);
     assert.equal(r.isConnected('prod'), false);
   });
 
@@ -159,8 +159,8 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && e.message === 'reading body json: cannot unmarshal object');
     assert.equal(r.isConnected('prod'), false);
     assert.equal(d.closes(), 1);
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 1);
-    assert.equal(metrics.connectedDaemons.get(), 0);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'fatal' }), 1);
+    assert.equal(await sampleValue(metrics.connectedDaemons), 0);
     await assert.rejects(r.api('prod').ping(ctx()), UnavailableError);
   });
 
@@ -173,7 +173,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     r.register('prod', d.client, info());
     await assert.rejects(r.api('prod').export(ctx()), (e: unknown) => e instanceof UnavailableError && /Export call timed out after 20 ms/.test(e.message));
     assert.equal(r.isConnected('prod'), false);
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'timeout' }), 1);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'timeout' }), 1);
   });
 
   test('a caller that gives up does not disconnect the daemon', async () => {

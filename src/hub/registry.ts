@@ -108,7 +108,7 @@ export class DaemonRegistry {
     st.connections++;
     this.metrics.connections.inc({ protocol: String(info.protocol) });
     if (old) {
-      this.metrics.kicks.inc({ instance });
+      this.metrics.kicks.inc();
       this.drop(instance, old, `replaced by a newer connection from ${info.remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
     this.log.info('daemon connected', { instance, protocol: info.protocol, remote: info.remote, userAgent: info.userAgent, connection: id });
@@ -251,7 +251,7 @@ export class DaemonRegistry {
           outcome = 'timeout';
           const text = `${name} call timed out after ${this.callTimeoutMs} ms`;
           if (!closedByHub) {
-            this.metrics.fatalDisconnects.inc({ instance, reason: 'timeout' });
+            this.metrics.fatalDisconnects.inc({ reason: 'timeout' });
             this.drop(instance, conn, `disconnected: ${text}`, 'warn');
           }
           throw new UnavailableError(new Error(text));
@@ -260,7 +260,7 @@ export class DaemonRegistry {
         else if (e instanceof FatalError) {
           outcome = 'fatal';
           if (!closedByHub) {
-            this.metrics.fatalDisconnects.inc({ instance, reason: 'fatal' });
+            this.metrics.fatalDisconnects.inc({ reason: 'fatal' });
             this.drop(instance, conn, `disconnected after a fatal error in ${name}: ${e.message}`, 'warn');
             throw new UnavailableError(e.err);
           }
