@@ -6,7 +6,7 @@
  *
  * Every error the client throws can be printed on one line with `describeHttpError`.
  */
-import { FluxError, FluxErrorType } from '../flux/model/flux-error.js';
+import { encodeFluxError, FluxError, FluxErrorType } from '../flux/model/flux-error.js';
 import { GoText } from '../runtime/go-text.js';
 
 export function deprecatedHelp(): string {
@@ -94,7 +94,7 @@ export class UnauthorizedError extends FluxError {
  */
 export class HttpRequestError extends Error {
   override name = 'HttpRequestError';
-  readonly code = 'FLUXRPC_ERR_HTTP_REQUEST';
+  readonly code: string = 'FLUXRPC_ERR_HTTP_REQUEST';
   constructor(
     readonly status: number,
     message: string,
@@ -103,6 +103,23 @@ export class HttpRequestError extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * 503: the server holds as many request bodies in memory as its budget allows (`ByteBudget`), so
+ * this one is refused rather than buffered; answered with `Retry-After`. Under JSON negotiation
+ * the body is a Flux error (type `server`), which Flux's clients show.
+ */
+export class BusyError extends HttpRequestError {
+  override name = 'BusyError';
+  override readonly code = 'FLUXRPC_ERR_BUSY';
+  constructor(
+    /** Sent as `Retry-After`. */
+    readonly retryAfterSeconds: number,
+    message = `the server is busy: the request bodies it holds have reached its memory budget; retry in ${retryAfterSeconds} s`,
+  ) {
+    super(503, message, encodeFluxError(new FluxError(FluxErrorType.Server, `${message}\n`, message)));
   }
 }
 

@@ -57,6 +57,7 @@ export {
   ApiNotFoundError,
   UnauthorizedError,
   HttpRequestError,
+  BusyError,
   FluxHttpError,
   HttpStatusError,
   HttpDecodeError,
@@ -69,7 +70,7 @@ export {
 } from './errors.js';
 export { writeError, errorResponse, errorBody, jsonResponse, emptyResponse, send, toFluxError, statusForFluxError, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './respond.js';
 export { htmlEscape } from './html.js';
-export { readRequestBody, decodeRequestBody, parseEventBody, badRequest, DEFAULT_MAX_BODY_BYTES } from './body.js';
+export { readRequestBody, decodeRequestBody, parseEventBody, badRequest, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_AFTER_SECONDS, type ReadBodyOptions } from './body.js';
 export { negotiateContentType, parseAccept, type AcceptSpec } from './accept.js';
 export { decodeFirstValue, unmarshalWhole, GoJsonSyntaxError, GoJsonEofError, goErrorValueJson, goQuoteChar } from './go-json-reader.js';
 export {
