@@ -6,50 +6,18 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProtocolVersion } from '../flux/api.js';
 import { FluxError, encodeEvent, decodeEvent, type FluxEvent } from '../flux/model/index.js';
-import { FluxHttpClient } from '../http/client.js';
 import { UnauthorizedError } from '../http/errors.js';
 import { dialWebSocket, DialError } from '../transport/websocket.js';
-import { DaemonConnector, DeprecatedError, type ConnectorOptions } from '../connector/connector.js';
+import { DeprecatedError } from '../connector/connector.js';
 import { DemoCluster } from '../demo/cluster.js';
 import type { DaemonImplementation } from '../flux/api.js';
 import { rawExchange as raw, H2C_OFFER } from '../../test/fakes/raw-http.js';
+import { callCtx, hubHarness } from '../../test/fakes/hub-harness.js';
 import { sampleValue } from './metrics.js';
-import { Hub, DEFAULT_MAX_EVENT_BYTES, type ListenAddress } from './hub.js';
+import { DEFAULT_MAX_EVENT_BYTES, type Hub, type ListenAddress } from './hub.js';
 
-const TOKENS = new Map([
-  ['tok-prod', 'prod'],
-  ['tok-dev', 'dev'],
-]);
-const FAST = { initialMs: 5, multiplier: 2, maxMs: 20, jitter: 0 };
-const ctx = () => ({ signal: AbortSignal.timeout(10_000) });
-
-const closers: (() => Promise<unknown> | unknown)[] = [];
-after(async () => {
-  for (const c of closers.reverse()) await c();
-});
-
-async function startHub(options: Partial<ConstructorParameters<typeof Hub>[0]> = {}, port = 0): Promise<{ hub: Hub; addr: ListenAddress }> {
-  const hub = new Hub({ tokens: TOKENS, ...options });
-  const addr = await hub.listen(port, '127.0.0.1');
-  closers.push(() => hub.close());
-  return { hub, addr };
-}
-
-function connector(addr: ListenAddress, options: Partial<ConnectorOptions> = {}): DaemonConnector {
-  const c = new DaemonConnector({ url: `${addr.url}/api/flux`, token: 'tok-prod', implementation: new DemoCluster(), backoff: FAST, ...options });
-  closers.push(() => c.close());
-  return c;
-}
-
-/** Starts `c` and resolves once the hub has registered it. */
-async function connected(hub: Hub, c: DaemonConnector, instance = 'prod'): Promise<void> {
-  const up = c.next('connected');
-  c.start();
-  await up;
-  while (!hub.registry.isConnected(instance)) await new Promise((r) => setImmediate(r));
-}
-
-const api = (addr: ListenAddress, token = 'tok-prod', base = '/api/flux') => new FluxHttpClient({ baseUrl: addr.url + base, token });
+const { startHub, connector, connected, api } = hubHarness();
+const ctx = callCtx;
 
 const rawExchange = (addr: ListenAddress, head: string, body?: string) => raw(addr.port, head, body);
 const H2C = H2C_OFFER;
@@ -144,7 +112,7 @@ describe('hub', { timeout: 30_000 }, () => {
     const long = await fetch(`${addr.url}/v6/events`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'other', message: 'y'.repeat(1000) }) });
     assert.equal(long.status, 204);
     const page = await (await fetch(addr.url + '/')).text();
-    assert.ok(page.includes(`<td>${'y'.repeat(300)} … (700 more characters)</td>`), 'cut to 300 characters');
+    assert.ok(page.includes(`<td>${'y'.repeat(300)}…[cut: 1000 characters in all]</td>`), 'cut to 300 characters');
     assert.ok(!page.includes('y'.repeat(301)));
     const listed = (await (await fetch(`${addr.url}/v6/events`, { headers: auth })).json()) as { message: string }[];
     assert.equal(listed[0]!.message, 'y'.repeat(1000), 'the API has the whole message');
