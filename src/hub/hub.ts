@@ -188,7 +188,8 @@ export class Hub {
     const after = new Set(next.instances);
     this.tokenAuth = next;
     for (const instance of after) this.registry.declare(instance);
-    const disconnected = this.registry.disconnectWhere((instance, info) => next.instanceOf(info.credential) !== instance, 'its token was removed from the tokens');
+    // (A connection registered without a credential, in code, is left to `forget` below.)
+    const disconnected = this.registry.disconnectWhere((instance, info) => info.credential !== undefined && next.instanceOf(info.credential) !== instance, 'its token was removed from the tokens');
     const removed = [...before].filter((i) => !after.has(i));
     for (const instance of removed) {
       this.registry.forget(instance, 'its instance was removed from the tokens');
