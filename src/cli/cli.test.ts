@@ -14,6 +14,7 @@ import { DemoCluster } from '../demo/cluster.js';
 import { Hub } from '../hub/hub.js';
 import { run } from './cli.js';
 import { waitForDaemon } from './demo-command.js';
+import { parseByteSize } from './hub-command.js';
 import { parseDuration, parseListen, UsageError } from './flags.js';
 import type { Io } from './io.js';
 
@@ -90,6 +91,15 @@ test('durations and addresses parse like Go flags', () => {
   assert.throws(() => parseListen('localhost'), UsageError);
 });
 
+test('--max-buffered-bytes takes bytes or KiB, MiB, GiB (and KB, MB, GB)', () => {
+  assert.equal(parseByteSize('1048576', 'x'), 1048576);
+  assert.equal(parseByteSize('256MiB', 'x'), 256 * 1024 * 1024);
+  assert.equal(parseByteSize('1.5 GiB', 'x'), 1.5 * 1024 ** 3);
+  assert.equal(parseByteSize('512kib', 'x'), 512 * 1024);
+  assert.equal(parseByteSize('2MB', 'x'), 2_000_000);
+  for (const bad of ['', '0', '-1', 'MiB', '1 parsec', '1e9']) assert.throws(() => parseByteSize(bad, 'max-buffered-bytes'), { name: 'UsageError', message: `invalid --max-buffered-bytes ${JSON.stringify(bad)}: use a positive size such as 268435456, 512MiB or 1GiB` });
+});
+
 test('bad usage is one line on stderr and exit status 2', async () => {
   const nowhere = 'http://127.0.0.1:1';
   for (const argv of [
@@ -101,6 +111,8 @@ test('bad usage is one line on stderr and exit status 2', async () => {
     ['call', '--url', 'http://x', 'version', '--namespace', 'a'],
     ['call', 'ping'],
     ['hub', '--call-timeout', 'soon'],
+    ['hub', '--max-buffered-bytes', 'lots'],
+    ['hub', '--max-buffered-bytes', '0'],
     ['daemon', '--connect', nowhere, '--fluxd', nowhere, '--rpc-timeout', '0'],
     ['call', '--url', nowhere, '--timeout', '600h', 'ping'],
     ['call', '--url', nowhere, 'list-images', '--workload', 'not-an-id'],

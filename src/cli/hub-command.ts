@@ -9,12 +9,18 @@ import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
   name: 'hub',
-  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--nats URL[,URL…] [--replica-id ID]]',
+  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--max-buffered-bytes 256MiB] [--nats URL[,URL…] [--replica-id ID]]',
   summary: 'Runs the hub: Flux daemons connect to it (GET <base>/v6…v11/daemon), and it serves the Flux HTTP API for each daemon, events, /metrics, /healthz and a status page at /.',
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on.', default: '127.0.0.1:3030' },
-    tokens: { type: 'string', value: 'FILE', help: 'JSON file {"<token>": "<instance>", …}. Without it, one token is generated for instance "default" and printed once.' },
+    tokens: { type: 'string', value: 'FILE', help: 'JSON file {"<token>": "<instance>", …}, reloaded when it changes (an invalid new file is logged and the tokens in use stay). Without it, one token is generated for instance "default" and printed once.' },
     'call-timeout': { type: 'string', value: 'DURATION', help: 'Longest a call to a daemon may take; a daemon that does not answer in time is disconnected.', default: '10s' },
+    'max-buffered-bytes': {
+      type: 'string',
+      value: 'SIZE',
+      help: 'Memory budget for the request bodies the hub holds, all connections together (bytes, or with KiB, MiB, GiB); a body that does not fit is answered 503 with Retry-After.',
+      default: '256MiB',
+    },
     'min-protocol': { type: 'string', value: 'N', help: 'Refuse daemons registering with an older protocol (410 Gone).', default: '6' },
     'events-per-instance': { type: 'string', value: 'N', help: 'Events kept per instance (the newest).', default: '100' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
@@ -31,6 +37,17 @@ function positiveInt(text: string, flag: string, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: a whole number from 1 to ${max}`);
   return n;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 };
+
+/** A byte size: `1048576`, `512KiB`, `256MiB`, `1GiB` (also `KB`, `MB`, `GB`, powers of 1000); positive. */
+export function parseByteSize(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: use a positive size such as 268435456, 512MiB or 1GiB`);
+  return bytes;
 }
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
@@ -52,6 +69,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const { host, port } = parseListen(str(p, 'listen') ?? '127.0.0.1:3030');
   const callTimeoutMs = positiveDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
   const minProtocol: ProtocolVersion = parseProtocol(str(p, 'min-protocol') ?? '6');
+  const maxBufferedBytes = parseByteSize(str(p, 'max-buffered-bytes') ?? '256MiB', 'max-buffered-bytes');
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const file = str(p, 'tokens');
   let tokens: Map<string, string>;
@@ -84,7 +102,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
       ? undefined
       : { servers, ownerTtlMs, refreshMs: Math.max(1, Math.floor(ownerTtlMs / 3)), streamReplicas: positiveInt(str(p, 'nats-stream-replicas') ?? '1', 'nats-stream-replicas', 5), ...(credsFile === undefined ? {} : { credsFile }), ...(replicaId === undefined ? {} : { replicaId }) };
 
-  const hub = new Hub({ tokens, callTimeoutMs, minProtocol, logger, eventCapacity, ...(cluster ? { cluster } : {}) });
+  const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, logger, eventCapacity, ...(cluster ? { cluster } : {}) });
   let addr;
   try {
     addr = await hub.listen(port, host);

@@ -49,6 +49,24 @@ describe('DaemonConnector', { timeout: 20_000 }, () => {
     assert.equal(await c.closed, undefined);
   });
 
+  test('next(type, signal) rejects with the reason when the signal aborts first, and stops listening', async () => {
+    const up = fakeUpstream();
+    const c = new DaemonConnector({ url: 'ws://hub', implementation: new DemoCluster(), dial: up.dial, backoff: FAST });
+    const reason = new Error('waited long enough');
+    const ac = new AbortController();
+    const deprecated = c.next('deprecated', ac.signal);
+    ac.abort(reason);
+    await assert.rejects(deprecated, (e: unknown) => e === reason);
+    await assert.rejects(c.next('connected', AbortSignal.abort(reason)), (e: unknown) => e === reason);
+    const listening = (c as unknown as { listeners: Set<unknown> }).listeners;
+    assert.equal(listening.size, 0, 'no listener left behind');
+    const connected = c.next('connected', new AbortController().signal);
+    c.start();
+    assert.equal((await connected).type, 'connected');
+    assert.equal(listening.size, 0);
+    await c.close();
+  });
+
   test('sends no Authorization header without a token; the User-Agent can be set', async () => {
     const up = fakeUpstream();
     const c = new DaemonConnector({ url: 'ws://hub:8080', implementation: new DemoCluster(), dial: up.dial, userAgent: 'fluxd/1.25.4' }).start();

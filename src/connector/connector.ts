@@ -143,15 +143,25 @@ export class DaemonConnector {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves with the next event of `type` (for tests and the CLI). */
-  next<T extends ConnectorEvent['type']>(type: T): Promise<Extract<ConnectorEvent, { type: T }>> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves with the next event of `type` (for tests and the CLI); rejects with `signal.reason`
+   * if `signal` aborts first (and stops listening).
+   */
+  next<T extends ConnectorEvent['type']>(type: T, signal?: AbortSignal): Promise<Extract<ConnectorEvent, { type: T }>> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        off();
+        reject(signal!.reason);
+      };
       const off = this.subscribe((e) => {
         if (e.type === type) {
           off();
+          signal?.removeEventListener('abort', onAbort);
           resolve(e as Extract<ConnectorEvent, { type: T }>);
         }
       });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { negotiateContentType, parseAccept } from './accept.js';
-import { injectRequest } from './inject.js';
+import { injectRequest } from '../../test/fakes/inject.js';
 import { writeError } from './respond.js';
 import { FluxError } from '../flux/model/flux-error.js';
 

@@ -19,7 +19,7 @@ import { encodePolicyUpdates } from '../flux/model/policy.js';
 import { createFluxHttpHandler, type FluxHttpHandlerOptions } from './api-handler.js';
 import { parseEventBody } from './body.js';
 import { HttpRequestError, UnauthorizedError, apiNotFoundHelp, deprecatedHelp } from './errors.js';
-import { injectRequest, type InjectRequest } from './inject.js';
+import { injectRequest, type InjectRequest } from '../../test/fakes/inject.js';
 
 const JSON_CT = 'application/json; charset=utf-8';
 const TEXT_CT = 'text/plain; charset=utf-8';

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallContext, FluxApi } from '../flux/api.js';
 import { UnavailableError } from '../flux/model/flux-error.js';
 import { checkTimerMs, deadline } from '../runtime/time.js';
+import type { ByteBudget } from '../runtime/budget.js';
 import { parseImageSpec, parseResourceSpec, RESOURCE_SPEC_ALL } from '../flux/model/resource-spec.js';
 import { ResourceId } from '../flux/model/resource-id.js';
 import { strconvQuote } from '../flux/policy/go-strings.js';
@@ -38,6 +39,13 @@ export interface FluxHttpHandlerOptions {
   callTimeoutMs?: number;
   /** Largest request body accepted (default 32 MiB); larger → 413. */
   maxBodyBytes?: number;
+  /**
+   * A budget of buffered bytes shared with the rest of the process: each request body is charged
+   * while it is read and served; one that does not fit is answered 503 with `Retry-After`.
+   */
+  budget?: ByteBudget;
+  /** `Retry-After` of that 503 (default 5 s). */
+  retryAfterSeconds?: number;
 }
 
 /** Serves one request; resolves `false` (without touching `res`) when the path is not this API's. */
@@ -289,7 +297,7 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
       req,
       rawQuery,
       query: GoQuery.parse(rawQuery),
-      readBody: () => (body ??= readRequestBody(req, maxBodyBytes)),
+      readBody: () => (body ??= readRequestBody(req, maxBodyBytes, { budget: options.budget, holdUntil: res, retryAfterSeconds: options.retryAfterSeconds })),
     };
     let call: Call;
     try {

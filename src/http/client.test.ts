@@ -51,7 +51,10 @@ async function serve(handle: (req: http.IncomingMessage, res: http.ServerRespons
     const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
     seen.push(s);
     // the body is consumed; hand the handler a fresh stream with the same bytes
-    await handle(Object.assign(Object.create(req), { [Symbol.asyncIterator]: async function* () { yield Buffer.from(s.body); } }), res, s);
+    const again = async function* () {
+      yield Buffer.from(s.body);
+    };
+    await handle(Object.assign(Object.create(req), { [Symbol.asyncIterator]: again, iterator: again }), res, s);
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FluxApi } from '../flux/api.js';
 import { createFluxHttpHandler } from './api-handler.js';
 import { EncodedJson } from './encoded-json.js';
-import { injectRequest } from './inject.js';
+import { injectRequest } from '../../test/fakes/inject.js';
 
 test('a value that is already JSON text is written as it is, with the route\u2019s status and content type', async () => {
   const text = '[{"ID":"default:deployment/x","Containers":null}]';

@@ -6,7 +6,7 @@
  *
  * Every error the client throws can be printed on one line with `describeHttpError`.
  */
-import { FluxError, FluxErrorType } from '../flux/model/flux-error.js';
+import { encodeFluxError, FluxError, FluxErrorType } from '../flux/model/flux-error.js';
 import { GoText } from '../runtime/go-text.js';
 
 export function deprecatedHelp(): string {
@@ -58,6 +58,7 @@ mentioning what you were attempting to do, and include this path:
 /** `http.ErrorDeprecated`: a path under `/v1/` … `/v5/` (answered with 410). */
 export class ApiDeprecatedError extends FluxError {
   override name = 'ApiDeprecatedError';
+  override readonly code = 'FLUXRPC_ERR_API_DEPRECATED';
   constructor() {
     super(FluxErrorType.Missing, deprecatedHelp(), GoText.apiDeprecated);
   }
@@ -66,6 +67,7 @@ export class ApiDeprecatedError extends FluxError {
 /** `http.MakeAPINotFound(path)`: an unknown path or method (answered with 404). */
 export class ApiNotFoundError extends FluxError {
   override name = 'ApiNotFoundError';
+  override readonly code = 'FLUXRPC_ERR_API_NOT_FOUND';
   constructor(readonly path: string) {
     super(FluxErrorType.Missing, apiNotFoundHelp(path), 'API endpoint not found');
   }
@@ -77,6 +79,7 @@ export class ApiNotFoundError extends FluxError {
  */
 export class UnauthorizedError extends FluxError {
   override name = 'UnauthorizedError';
+  override readonly code = 'FLUXRPC_ERR_UNAUTHORIZED';
   readonly status = 401;
   constructor() {
     super(FluxErrorType.User, unauthorizedHelp(), 'request failed authentication');
@@ -91,7 +94,7 @@ export class UnauthorizedError extends FluxError {
  */
 export class HttpRequestError extends Error {
   override name = 'HttpRequestError';
-  readonly code = 'FLUXRPC_ERR_HTTP_REQUEST';
+  readonly code: string = 'FLUXRPC_ERR_HTTP_REQUEST';
   constructor(
     readonly status: number,
     message: string,
@@ -103,11 +106,29 @@ export class HttpRequestError extends Error {
   }
 }
 
+/**
+ * 503: the server holds as many request bodies in memory as its budget allows (`ByteBudget`), so
+ * this one is refused rather than buffered; answered with `Retry-After`. Under JSON negotiation
+ * the body is a Flux error (type `server`), which Flux's clients show.
+ */
+export class BusyError extends HttpRequestError {
+  override name = 'BusyError';
+  override readonly code = 'FLUXRPC_ERR_BUSY';
+  constructor(
+    /** Sent as `Retry-After`. */
+    readonly retryAfterSeconds: number,
+    message = `the server is busy: the request bodies it holds have reached its memory budget; retry in ${retryAfterSeconds} s`,
+  ) {
+    super(503, message, encodeFluxError(new FluxError(FluxErrorType.Server, `${message}\n`, message)));
+  }
+}
+
 // --- client side ----------------------------------------------------------------------------
 
 /** A Flux error decoded from an error reply: a plain `FluxError` plus the HTTP status it came with. */
 export class FluxHttpError extends FluxError {
   override name = 'FluxError';
+  override readonly code = 'FLUXRPC_ERR_HTTP_FLUX';
   constructor(
     type: string,
     help: string,

@@ -10,7 +10,7 @@
  *   real fluxd; the CLI against the hub).
  * - `ROUTES` is the route table both are driven by; `writeError` / `errorResponse` /
  *   `parseEventBody` let other handlers (the hub's `/v6/events`, its 401s) answer Flux clients
- *   the same way; `injectRequest` runs a node:http handler in process, for tests.
+ *   the same way. (Tests run handlers in process with `test/fakes/inject.ts`.)
  *
  * Error model. Server side: an API failure is reported as the first `FluxError` on its `cause`
  * chain (Go: `errors.Cause`), otherwise as `CoverAllError`; status by type (`missing` 404, `user`
@@ -58,6 +58,7 @@ export {
   ApiNotFoundError,
   UnauthorizedError,
   HttpRequestError,
+  BusyError,
   FluxHttpError,
   HttpStatusError,
   HttpDecodeError,
@@ -70,9 +71,8 @@ export {
 } from './errors.js';
 export { writeError, errorResponse, errorBody, jsonResponse, emptyResponse, send, toFluxError, statusForFluxError, JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './respond.js';
 export { htmlEscape } from './html.js';
-export { readRequestBody, decodeRequestBody, parseEventBody, badRequest, DEFAULT_MAX_BODY_BYTES } from './body.js';
+export { readRequestBody, decodeRequestBody, parseEventBody, badRequest, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETRY_AFTER_SECONDS, type ReadBodyOptions } from './body.js';
 export { negotiateContentType, parseAccept, type AcceptSpec } from './accept.js';
-export { injectRequest, type InjectRequest, type InjectResponse } from './inject.js';
 export { decodeFirstValue, unmarshalWhole, GoJsonSyntaxError, GoJsonEofError, goErrorValueJson, goQuoteChar } from './go-json-reader.js';
 export {
   GoQuery,

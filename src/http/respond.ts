@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CoverAllError, encodeFluxError, FluxError, FluxErrorType } from '../flux/model/flux-error.js';
 import { negotiateContentType } from './accept.js';
-import { HttpRequestError, UnauthorizedError } from './errors.js';
+import { BusyError, HttpRequestError, UnauthorizedError } from './errors.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -52,7 +52,9 @@ export function errorBody(req: IncomingMessage, err: Error): { contentType: stri
 /** Go's `WriteError(w, r, code, err)`. */
 export function writeError(req: IncomingMessage, res: ServerResponse, status: number, err: Error): void {
   const { contentType, body } = errorBody(req, err);
-  send(res, status, { 'Content-Type': contentType }, body);
+  const headers: Record<string, string> = { 'Content-Type': contentType };
+  if (err instanceof BusyError) headers['Retry-After'] = String(err.retryAfterSeconds);
+  send(res, status, headers, body);
 }
 
 /**

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateToken, loadTokenFile, parseTokens, TokenAuth, TokenFileError } from './auth.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { generateToken, loadTokenFile, parseTokens, TokenAuth, TokenFileError, watchTokenFile } from './auth.js';
 
 test('Scope-Probe tokens name their instance; anything else names none', () => {
   const auth = new TokenAuth(new Map([['abc', 'prod'], ['abcd', 'staging'], ['x-old', 'prod']]));
@@ -51,3 +52,83 @@ test('generated tokens are long, URL-safe and different', () => {
   assert.match(a, /^[A-Za-z0-9_-]{32}$/);
   assert.notEqual(a, generateToken());
 });
+
+test('lookup costs one keyed hash, one Map lookup and one constant-time compare, with 1 token or 10,000', () => {
+  let compares = 0;
+  const counting = (a: Buffer, b: Buffer) => (compares++, timingSafeEqual(a, b));
+  for (const n of [1, 10_000]) {
+    const tokens = new Map<string, string>();
+    for (let i = 0; i < n; i++) tokens.set(`token-${i}`, `i${i}`);
+    const auth = new TokenAuth(tokens, { compare: counting });
+    for (const [header, expected] of [
+      [`Scope-Probe token=token-${n - 1}`, `i${n - 1}`],
+      ['Scope-Probe token=token-0', 'i0'],
+      ['Scope-Probe token=nope', undefined],
+      [undefined, undefined],
+      ['Bearer token-0', undefined],
+    ] as const) {
+      compares = 0;
+      assert.equal(auth.authenticate(header), expected, `${n} tokens: ${header}`);
+      assert.equal(compares, 1, `${n} tokens: one compare for ${header}`);
+    }
+  }
+});
+
+test('credentials: an opaque id per token (a keyed digest, not a plain hash), stable within the process', () => {
+  const auth = new TokenAuth(new Map([['abc', 'prod'], ['def', 'prod']]));
+  const a = auth.credential('Scope-Probe token=abc')!;
+  assert.equal(a.instance, 'prod');
+  assert.match(a.id, /^[0-9a-f]{64}$/);
+  assert.notEqual(a.id, createHash('sha256').update('abc').digest('hex'), 'keyed: not SHA-256 of the token');
+  assert.notEqual(a.id, auth.credential('Scope-Probe token=def')!.id);
+  assert.equal(new TokenAuth(new Map([['abc', 'dev']])).credential('Scope-Probe token=abc')!.id, a.id, 'same key in the process');
+  assert.equal(auth.instanceOf(a.id), 'prod');
+  assert.equal(new TokenAuth(new Map([['def', 'prod']])).instanceOf(a.id), undefined, 'gone with its token');
+  assert.equal(auth.size, 2);
+});
+
+test('the tokens file watcher: debounced, only changed contents, invalid files reported, stops', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fluxrpc-watch-'));
+  const file = join(dir, 'tokens.json');
+  writeFileSync(file, '{"a":"prod"}');
+  const seen: string[] = [];
+  let wake: () => void = () => undefined;
+  const next = () => new Promise<void>((r) => (wake = r));
+  const keepAlive = setInterval(() => undefined, 1000); // the watcher itself does not keep the process up
+  const stop = watchTokenFile(file, {
+    debounceMs: 30,
+    onTokens: (t) => (seen.push(JSON.stringify([...t])), wake()),
+    onError: (e) => (seen.push(`error: ${e.message}`), wake()),
+  });
+  try {
+    let change = next();
+    for (let i = 0; i < 5; i++) writeFileSync(file, `{"a":"prod","b${i}":"dev"}`); // one burst: one reload
+    await change;
+    change = next();
+    writeFileSync(file, '{"a":"prod",');
+    await change;
+    change = next();
+    writeFileSync(file, '{"c":"staging"}');
+    await change;
+    assert.deepEqual(seen, [
+      '[["a","prod"],["b4","dev"]]',
+      `error: ${file}: not valid JSON (${errorOf(() => JSON.parse('{"a":"prod",'))}); keeping the tokens loaded before`,
+      '[["c","staging"]]',
+    ]);
+  } finally {
+    stop();
+  }
+  writeFileSync(file, '{"d":"x"}');
+  await new Promise((r) => setTimeout(r, 100));
+  clearInterval(keepAlive);
+  assert.equal(seen.length, 3, 'nothing after stop');
+});
+
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}

@@ -1,11 +1,21 @@
 /**
  * Daemon and API authentication: `Authorization: Scope-Probe token=<token>` (what fluxd and
- * fluxctl send) names an instance. Tokens are compared in constant time — both sides are hashed
- * to SHA-256 and every configured token is compared, so neither the position of a match nor a
- * length difference shows in the timing — and they are never logged or shown.
+ * fluxctl send) names an instance. Tokens are never logged or shown.
+ *
+ * Lookup does not grow with the number of tokens and leaks nothing through its timing: the
+ * presented token is hashed with HMAC-SHA256 under a key made at random when the process starts,
+ * the digest is looked up in a Map, and the digest found (or a dummy one, when none is) is compared
+ * with the presented one in constant time (`timingSafeEqual`): one hash, one Map lookup, one
+ * compare, for 1 token or 100,000. The Map's own (non-constant-time) key comparison sees only
+ * keyed digests, which an attacker without the key cannot relate to any token.
+ *
+ * The token set can be replaced while the hub runs (`Hub.setTokens`, the tokens file watcher
+ * below): a new `TokenAuth` is built and checked first, then swapped in whole.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 
 const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const AUTH_HEADER = /^scope-probe\s+token=(.+)$/i;
@@ -15,35 +25,71 @@ export class TokenFileError extends Error {
   readonly code = 'FLUXRPC_ERR_TOKENS';
 }
 
-const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+/** The key of this process's token digests: random, never stored or shown. */
+const DIGEST_KEY = randomBytes(32);
+
+const keyedDigest = (token: string) => createHmac('sha256', DIGEST_KEY).update(token, 'utf8').digest();
+
+/** Compared with when no token matches, so that a miss costs what a hit costs. */
+const NO_MATCH = { digest: keyedDigest(randomBytes(24).toString('base64url')), instance: '' };
+
+/** Who a request or a registration authenticated as. */
+export interface Credential {
+  instance: string;
+  /** An opaque name for the token (its keyed digest, hex): the same token gives the same id within a process. Never log it. */
+  id: string;
+}
+
+export interface TokenAuthOptions {
+  /** The constant-time comparison (a seam for tests; default `crypto.timingSafeEqual`). */
+  compare?: (a: Buffer, b: Buffer) => boolean;
+}
 
 export class TokenAuth {
-  private readonly entries: { digest: Buffer; instance: string }[];
+  private readonly byDigest = new Map<string, { digest: Buffer; instance: string }>();
+  private readonly compare: (a: Buffer, b: Buffer) => boolean;
 
-  /** `tokens`: token → instance ID. */
-  constructor(tokens: ReadonlyMap<string, string>) {
-    this.entries = [];
+  /** `tokens`: token → instance ID. Throws `TokenFileError` for an empty token, a token with whitespace at either end, or a bad instance name. */
+  constructor(tokens: ReadonlyMap<string, string>, options: TokenAuthOptions = {}) {
+    this.compare = options.compare ?? timingSafeEqual;
     for (const [token, instance] of tokens) {
       if (token === '') throw new TokenFileError(`an empty token (for instance ${JSON.stringify(instance)}): tokens must not be empty`);
       // The Authorization header is trimmed, so such a token could never match.
       if (token.trim() !== token) throw new TokenFileError(`the token for instance ${JSON.stringify(instance)} starts or ends with whitespace, so it could never match: remove it`);
       if (!INSTANCE_NAME.test(instance)) throw new TokenFileError(`bad instance name ${JSON.stringify(instance)}: use letters, digits, '_', '.', '-' (at most 63)`);
-      this.entries.push({ digest: digest(token), instance });
+      const digest = keyedDigest(token);
+      this.byDigest.set(digest.toString('hex'), { digest, instance });
     }
+  }
+
+  /** How many tokens. */
+  get size(): number {
+    return this.byDigest.size;
   }
 
   /** Instance IDs that have a token, sorted, each once. */
   get instances(): string[] {
-    return [...new Set(this.entries.map((e) => e.instance))].sort();
+    return [...new Set([...this.byDigest.values()].map((e) => e.instance))].sort();
   }
 
   /** The instance for an `Authorization` header value, or undefined for a missing/unknown token. */
   authenticate(header: string | undefined): string | undefined {
+    return this.credential(header)?.instance;
+  }
+
+  /** The credential for an `Authorization` header value, or undefined for a missing/unknown token. */
+  credential(header: string | undefined): Credential | undefined {
     const m = header === undefined ? null : AUTH_HEADER.exec(header.trim());
-    const presented = digest(m ? m[1]! : '');
-    let found: string | undefined;
-    for (const e of this.entries) if (timingSafeEqual(e.digest, presented) && m) found ??= e.instance;
-    return found;
+    const presented = keyedDigest(m ? m[1]! : '');
+    const id = presented.toString('hex');
+    const entry = this.byDigest.get(id) ?? NO_MATCH;
+    const same = this.compare(entry.digest, presented);
+    return same && m !== null && entry !== NO_MATCH ? { instance: entry.instance, id } : undefined;
+  }
+
+  /** The instance the token with credential id `id` names now, if it is still configured. */
+  instanceOf(id: string | undefined): string | undefined {
+    return id === undefined ? undefined : this.byDigest.get(id)?.instance;
   }
 }
 
@@ -84,4 +130,76 @@ export function parseTokens(text: string, source = 'tokens'): Map<string, string
     throw e;
   }
   return out;
+}
+
+/** How long the tokens file must be quiet before it is read again (editors write in several steps). */
+export const DEFAULT_TOKEN_RELOAD_DEBOUNCE_MS = 250;
+
+export interface TokenFileWatchOptions {
+  /** New tokens, read and checked. */
+  onTokens: (tokens: Map<string, string>) => void;
+  /** The file changed but could not be used (unreadable, invalid): the old tokens stay. */
+  onError: (error: TokenFileError) => void;
+  debounceMs?: number;
+}
+
+/**
+ * Watches a tokens file and reports each new, valid version. The directory is watched, not the
+ * file, so that replacing the file (an editor's rename, a Kubernetes secret's symlink swap) is
+ * seen too; a change is read once the file has been quiet for `debounceMs`, and only a content
+ * that differs from the last one reported (or the one at the start) is parsed. Returns a
+ * function that stops watching. The watcher does not keep the process alive.
+ */
+export function watchTokenFile(path: string, options: TokenFileWatchOptions): () => void {
+  const debounceMs = options.debounceMs ?? DEFAULT_TOKEN_RELOAD_DEBOUNCE_MS;
+  let last: string | undefined;
+  try {
+    last = readFileSync(path, 'utf8');
+  } catch {
+    last = undefined;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const reload = async () => {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if (stopped) return;
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      if (last !== undefined) options.onError(new TokenFileError(`cannot read token file ${path}: ${why}; keeping the tokens loaded before`));
+      last = undefined;
+      return;
+    }
+    if (stopped || text === last) return;
+    last = text;
+    let tokens: Map<string, string>;
+    try {
+      tokens = parseTokens(text, path);
+    } catch (e) {
+      options.onError(e instanceof TokenFileError ? new TokenFileError(`${e.message}; keeping the tokens loaded before`) : new TokenFileError(String(e)));
+      return;
+    }
+    options.onTokens(tokens);
+  };
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), debounceMs);
+    timer.unref();
+  };
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(dirname(path), { persistent: false }, (_event, name) => {
+      // Some platforms give no name; a Kubernetes secret swaps a `..data` symlink, not the file.
+      if (name === null || name === basename(path) || name.startsWith('..')) changed();
+    });
+  } catch (e) {
+    throw new TokenFileError(`cannot watch token file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  watcher.on('error', (e) => options.onError(new TokenFileError(`watching token file ${path} failed: ${e.message}; reloads stop`)));
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    watcher.close();
+  };
 }

@@ -13,9 +13,16 @@
  *
  * node hands every request with an `Upgrade` header to the 'upgrade' listener, including curl's
  * h2c offer (`curl --http2`); only a websocket upgrade of a registration route is one here, every
- * other such request is answered as plain HTTP/1.1 (`serveUpgradeAsHttp`).
+ * other such request is answered as plain HTTP/1.1 (upgrade-as-http.ts).
  *
- * Tokens are compared in constant time and never logged; logs are JSON lines.
+ * Tokens are looked up in constant time (auth.ts) and never logged; the tokens file, if given, is
+ * watched and reloaded (`setTokens`). Logs are JSON lines; refusals (401, 503, bad registrations)
+ * are throttled to one line per second per kind.
+ *
+ * Memory: every request body the hub buffers (API calls, events) is charged to one `ByteBudget`
+ * (`maxBufferedBytes`, default 256 MiB); a body that does not fit is answered 503 with
+ * `Retry-After`, never buffered. The same budget is handed to `createClient` for the daemon
+ * connections' buffers; the default client does not charge it yet (see `HubOptions.createClient`).
  */
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,19 +31,22 @@ import { isProtocolVersion, PROTOCOL_VERSIONS, type FluxApi, type ProtocolVersio
 import { encodeEvent, type FluxEvent } from '../flux/model/index.js';
 import { createFluxClient } from '../flux/versions/index.js';
 import { createFluxHttpHandler } from '../http/api-handler.js';
-import { parseEventBody, readRequestBody } from '../http/body.js';
-import { HttpRequestError, UnauthorizedError } from '../http/errors.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, parseEventBody, readRequestBody } from '../http/body.js';
+import { BusyError, HttpRequestError, UnauthorizedError } from '../http/errors.js';
 import { JSON_CONTENT_TYPE, send, TEXT_CONTENT_TYPE, writeError } from '../http/respond.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { WebSocketAcceptor, type AcceptOptions } from '../transport/websocket.js';
+import { ByteBudget } from '../runtime/budget.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { PACKAGE_VERSION } from '../runtime/version.js';
-import { TokenAuth } from './auth.js';
+import { TokenAuth, watchTokenFile } from './auth.js';
 import { EventStore, type EventLog } from './events.js';
 import type { Cluster, ClusterOptions } from './cluster/cluster.js';
+import { LogThrottle } from './log-throttle.js';
 import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
 import { DaemonRegistry, type DaemonClient } from './registry.js';
 import { renderStatusPage } from './status-page.js';
+import { serveUpgradeAsHttp } from './upgrade-as-http.js';
 import { GoText } from '../runtime/go-text.js';
 
 export const API_BASE = '/api/flux';
@@ -48,27 +58,66 @@ const WEBSOCKET_UPGRADE = /(?:^|,)\s*websocket\s*(?:,|$)/i;
 /** Largest event body accepted by default: Flux's events are small, and the hub keeps 100 per instance. */
 export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
+/**
+ * The default budget of buffered bytes: 256 MiB, room for eight request bodies of the largest
+ * size accepted (32 MiB) at once, or thousands of ordinary ones.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+
+/** What the hub hands to `createClient` for each daemon connection. */
+export interface DaemonClientOptions {
+  /** The hub's budget of buffered bytes, to charge what the connection holds (messages being read). */
+  budget: ByteBudget;
+}
+
 export interface HubOptions {
   /** token → instance ID. */
   tokens: ReadonlyMap<string, string>;
+  /**
+   * The file `tokens` came from: watched, and reloaded when it changes (after `tokenReloadDebounceMs`
+   * of quiet, default 250 ms). An invalid new file is logged and the tokens in use stay.
+   */
+  tokensFile?: string;
+  tokenReloadDebounceMs?: number;
   /** Upper bound of each call to a daemon (default 10 s). */
   callTimeoutMs?: number;
   /** Registrations on older routes are refused with 410 Gone (default 6: none). */
   minProtocol?: ProtocolVersion;
   /** Events kept per instance (default 100). */
   eventCapacity?: number;
+  /** Bytes of events kept for all instances together (default 64 MiB). */
+  maxEventStoreBytes?: number;
   /** Largest event body accepted, in bytes (default 64 KiB); a larger one is answered 413. */
   maxEventBytes?: number;
+  /** Largest API request body accepted, in bytes (default 32 MiB); a larger one is answered 413. */
+  maxBodyBytes?: number;
+  /**
+   * Budget of bytes the hub buffers for all connections together (default 256 MiB); request bodies
+   * beyond it are answered 503 with `Retry-After`. Ignored when `budget` is given.
+   */
+  maxBufferedBytes?: number;
+  /** A budget shared with more than this hub (default: one of `maxBufferedBytes`). */
+  budget?: ByteBudget;
+  /** `Retry-After` of a 503 for the budget (default 5 s). */
+  retryAfterSeconds?: number;
+  /** Interval of the log throttle for refusals (default 1 s). */
+  logIntervalMs?: number;
   logger?: Logger;
   /** Websocket options (heartbeat, sizes), for tests. */
   websocket?: AcceptOptions;
-  /** Seam for tests: the RPC client made for a daemon's websocket. */
-  createClient?: (version: ProtocolVersion, stream: ByteStream) => DaemonClient;
   /**
    * Cluster mode: replicas sharing a NATS (JetStream) system (src/hub/cluster). Set up by
    * `listen()`; without it nothing of NATS is loaded.
    */
   cluster?: ClusterOptions;
+  /**
+   * The RPC client made for a daemon's websocket (default `createFluxClient`). It gets the hub's
+   * budget; the default client does not use it yet: the splitter's and the websocket's buffers of
+   * a message being read are to be charged there (and the socket paused while it is exceeded) once
+   * the RPC client takes a budget. Until then those buffers are bounded per connection only (the
+   * splitter's `maxValueBytes`, 64 MiB).
+   */
+  createClient?: (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions) => DaemonClient;
 }
 
 export interface ListenAddress {
@@ -83,34 +132,84 @@ export class Hub {
   readonly registry: DaemonRegistry;
   readonly events: EventStore;
   readonly metrics: HubMetrics;
-  readonly auth: TokenAuth;
+  /** What request bodies (and, once wired, daemon connections) hold, for all of them together. */
+  readonly budget: ByteBudget;
   readonly startedAt = new Date();
+  private tokenAuth: TokenAuth;
   private readonly log: Logger;
+  private readonly throttle: LogThrottle;
   private readonly acceptor: WebSocketAcceptor;
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
   private readonly instanceOf = new WeakMap<IncomingMessage, string>();
   private readonly sockets = new Set<Socket>();
+  private readonly stopWatching: (() => void) | undefined;
   /** Cluster mode's hooks, once `listen()` has started it. */
   private clusterMode: Cluster | undefined;
+  /** Where events go: `events` alone, or the cluster's stream in cluster mode. */
   private eventLog: EventLog;
 
   constructor(private readonly options: HubOptions) {
-    this.auth = new TokenAuth(options.tokens);
+    this.tokenAuth = new TokenAuth(options.tokens);
     this.log = (options.logger ?? silentLogger).child({ component: 'hub' });
-    this.metrics = hubMetrics();
+    this.budget = options.budget ?? new ByteBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+    this.metrics = hubMetrics({ budget: this.budget });
+    this.metrics.tokens.set(this.tokenAuth.size);
+    this.throttle = new LogThrottle(options.logIntervalMs, (reason) => this.metrics.suppressedLogLines.inc({ reason }));
     this.registry = new DaemonRegistry({ callTimeoutMs: options.callTimeoutMs, metrics: this.metrics, logger: options.logger });
-    for (const instance of this.auth.instances) this.registry.declare(instance);
-    this.events = new EventStore(options.eventCapacity ?? 100);
+    for (const instance of this.tokenAuth.instances) this.registry.declare(instance);
+    this.events = new EventStore({ capacity: options.eventCapacity, maxBytes: options.maxEventStoreBytes });
     this.eventLog = this.events;
     this.acceptor = new WebSocketAcceptor(options.websocket);
     const resolve = (req: IncomingMessage) => this.resolve(req);
-    this.apiHandlers = [createFluxHttpHandler({ resolve, basePath: API_BASE }), createFluxHttpHandler({ resolve })];
+    const api = { resolve, budget: this.budget, maxBodyBytes: options.maxBodyBytes, retryAfterSeconds: options.retryAfterSeconds };
+    this.apiHandlers = [createFluxHttpHandler({ ...api, basePath: API_BASE }), createFluxHttpHandler(api)];
     this.server = http.createServer((req, res) => void this.handleRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
+    if (options.tokensFile !== undefined) {
+      const file = options.tokensFile;
+      this.stopWatching = watchTokenFile(file, {
+        debounceMs: options.tokenReloadDebounceMs,
+        onTokens: (tokens) => this.setTokens(tokens, file),
+        onError: (error) => {
+          this.metrics.tokenReloads.inc({ outcome: 'error' });
+          this.log.error('tokens file not reloaded', { error });
+        },
+      });
+    }
+  }
+
+  /** The tokens in use. */
+  get auth(): TokenAuth {
+    return this.tokenAuth;
+  }
+
+  /**
+   * Replaces the tokens (what a reload of the tokens file does). Daemons whose token is gone (or
+   * names another instance now) are disconnected; API calls with such a token get 401 from now
+   * on; instances left without a token are forgotten (status, events). Everyone else is
+   * untouched. Throws `TokenFileError` for an invalid set, keeping the old one.
+   */
+  setTokens(tokens: ReadonlyMap<string, string>, source = 'setTokens'): void {
+    const next = new TokenAuth(tokens);
+    const before = new Set(this.tokenAuth.instances);
+    const after = new Set(next.instances);
+    this.tokenAuth = next;
+    for (const instance of after) this.registry.declare(instance);
+    // (A connection registered without a credential, in code, is left to `forget` below.)
+    const disconnected = this.registry.disconnectWhere((instance, info) => info.credential !== undefined && next.instanceOf(info.credential) !== instance, 'its token was removed from the tokens');
+    const removed = [...before].filter((i) => !after.has(i));
+    for (const instance of removed) {
+      this.registry.forget(instance, 'its instance was removed from the tokens');
+      this.events.forget(instance);
+    }
+    this.metrics.tokens.set(next.size);
+    this.metrics.tokenReloads.inc({ outcome: 'ok' });
+    const added = [...after].filter((i) => !before.has(i));
+    this.log.info('tokens reloaded', { source, tokens: next.size, instances: after.size, addedInstances: added.length, removedInstances: removed.length, disconnected });
   }
 
   /** Cluster mode, once started (`listen()` starts it when the `cluster` option is set). */
@@ -128,6 +227,13 @@ export class Hub {
     this.eventLog = this.clusterMode.events;
   }
 
+  private async leaveCluster(): Promise<void> {
+    const cluster = this.clusterMode;
+    this.clusterMode = undefined;
+    this.eventLog = this.events;
+    await cluster?.close();
+  }
+
   /** Listens on `host:port` (port 0: any free port); in cluster mode, joins the cluster first. */
   async listen(port: number, host = '127.0.0.1'): Promise<ListenAddress> {
     const joining = this.options.cluster !== undefined && !this.clusterMode;
@@ -140,23 +246,17 @@ export class Hub {
         this.server.off('error', onError);
         const a = this.server.address() as AddressInfo;
         const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-        this.log.info('listening', { address: `${shown}:${a.port}`, instances: this.auth.instances.length, callTimeoutMs: this.registry.callTimeoutMs });
+        this.log.info('listening', { address: `${shown}:${a.port}`, instances: this.auth.instances.length, callTimeoutMs: this.registry.callTimeoutMs, maxBufferedBytes: this.budget.limit });
         resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
       });
     });
   }
 
-  private async leaveCluster(): Promise<void> {
-    const cluster = this.clusterMode;
-    this.clusterMode = undefined;
-    this.eventLog = this.events;
-    await cluster?.close();
-  }
-
   /** Disconnects every daemon and stops listening. */
   async close(): Promise<void> {
-    this.registry.closeAll();
+    this.stopWatching?.();
     await this.clusterMode?.close();
+    this.registry.closeAll();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -169,13 +269,19 @@ export class Hub {
     const started = performance.now();
     const path = pathOf(req);
     res.once('finish', () => {
-      const quiet = path === '/healthz' || path === '/metrics' || path === '/';
-      this.log[quiet ? 'debug' : 'info']('request', { method: req.method, path, status: res.statusCode, instance: this.instanceOf.get(req), ms: Math.round(performance.now() - started) });
+      const status = res.statusCode;
+      const fields = { method: req.method, path, status, instance: this.instanceOf.get(req), ms: Math.round(performance.now() - started) };
+      // The hub answers 503 only for the budget (BusyError); a daemon's failures are 422 or 500.
+      const busy = status === 503;
+      if (busy) this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
+      // Refusals come in floods (a bad token retried in a loop, a client hammering a full hub).
+      if (status === 401 || busy) this.throttle.run(`request_${status}`, (suppressed) => this.log.warn('request refused', { ...fields, suppressed: suppressed || undefined }));
+      else this.log[path === '/healthz' || path === '/metrics' || path === '/' ? 'debug' : 'info']('request', fields);
     });
     try {
-      if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(res);
+      if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(req, res);
       if (path === '/healthz') return text(res, 200, this.clusterMode ? this.clusterMode.health().text : 'ok\n');
-      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, this.metrics.registry.render());
+      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, await this.metrics.render());
       if (EVENTS_ROUTE.test(path) && req.method === 'GET') return this.listEvents(req, res);
       const handler = path === API_BASE || path.startsWith(API_BASE + '/') ? this.apiHandlers[0]! : this.apiHandlers[1]!;
       if (await handler(req, res)) return;
@@ -198,13 +304,14 @@ export class Hub {
     const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     const refuse = (status: number, body: string, why: string) => {
       this.metrics.rejectedUpgrades.inc({ status: String(status) });
-      this.log.warn('daemon registration refused', { status, path, remote, reason: why, userAgent: req.headers['user-agent'] });
+      this.throttle.run(`registration_${status}`, (suppressed) => this.log.warn('daemon registration refused', { status, path, remote, reason: why, userAgent: req.headers['user-agent'], suppressed: suppressed || undefined }));
       refuseUpgrade(socket, status, body);
     };
-    if (!m || !WEBSOCKET_UPGRADE.test(req.headers.upgrade ?? '')) return this.serveUpgradeAsHttp(req, socket as Socket, head);
+    if (!m || !WEBSOCKET_UPGRADE.test(req.headers.upgrade ?? '')) return serveUpgradeAsHttp(req, socket as Socket, head, (r, res) => this.handleRequest(r, res), { requestTimeoutMs: this.server.requestTimeout });
     if (req.method !== 'GET') return refuse(405, 'Method Not Allowed\n', 'method');
-    const instance = this.auth.authenticate(req.headers.authorization);
-    if (instance === undefined) return refuse(401, 'missing or unknown token\n', req.headers.authorization ? 'unknown token' : 'no token');
+    const credential = this.auth.credential(req.headers.authorization);
+    if (credential === undefined) return refuse(401, 'missing or unknown token\n', req.headers.authorization ? 'unknown token' : 'no token');
+    const { instance } = credential;
     const version = Number(m[1]);
     if (!isProtocolVersion(version)) return refuse(404, '404 page not found\n', `no protocol version ${m[1]}`);
     if (version < (this.options.minProtocol ?? PROTOCOL_VERSIONS[0])) return refuse(410, `${GoText.apiDeprecated}\n`, `protocol ${version} is below the minimum ${this.options.minProtocol}`);
@@ -213,59 +320,17 @@ export class Hub {
       stream = await this.acceptor.upgrade(req, socket, head);
     } catch (e) {
       this.metrics.rejectedUpgrades.inc({ status: '400' });
-      this.log.warn('websocket handshake failed', { remote, instance, error: e as Error });
+      this.throttle.run('handshake_failed', (suppressed) => this.log.warn('websocket handshake failed', { remote, instance, error: e as Error, suppressed: suppressed || undefined }));
       return;
     }
-    const client = (this.options.createClient ?? createFluxClient)(version, stream);
-    this.registry.register(instance, client, { protocol: version, remote, userAgent: String(req.headers['user-agent'] ?? '') });
-  }
-
-  /**
-   * Answers a request that reached the 'upgrade' listener but is no websocket registration as plain
-   * HTTP/1.1 on its socket, then closes the socket (`Connection: close`). node no longer parses
-   * that connection: the body (Content-Length framing only; chunked gets 411) is read here from
-   * `head` and the socket, with backpressure, and the socket idles out while the body is read.
-   */
-  private serveUpgradeAsHttp(upgrade: IncomingMessage, socket: Socket, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    const req = new http.IncomingMessage(socket);
-    req.method = upgrade.method;
-    req.url = upgrade.url;
-    req.httpVersion = upgrade.httpVersion;
-    req.httpVersionMajor = upgrade.httpVersionMajor;
-    req.httpVersionMinor = upgrade.httpVersionMinor;
-    req.rawHeaders = upgrade.rawHeaders;
-    req.headers = upgrade.headers;
-    req.headersDistinct = upgrade.headersDistinct;
-    const res = new http.ServerResponse(req);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket);
-    res.once('finish', () => socket.end(() => socket.destroy()));
-    let remaining = Number(upgrade.headers['content-length'] ?? 0);
-    const complete = () => {
-      socket.off('data', feed).off('end', cut).setTimeout(0);
-      req.complete = true;
-      req.push(null);
-    };
-    const feed = (chunk: Buffer) => {
-      const part = chunk.subarray(0, remaining);
-      remaining -= part.length;
-      if (part.length > 0 && !req.push(part)) socket.pause(); // resumed by req's reader (IncomingMessage._read)
-      if (remaining === 0) complete();
-    };
-    const cut = () => req.destroy(new Error('the connection ended before the request body was complete'));
-    if (upgrade.headers['transfer-encoding'] !== undefined) {
-      req.push(null);
-      return text(res, 411, 'Length Required\nwith an Upgrade header, a request body needs a Content-Length\n');
+    if (this.auth.instanceOf(credential.id) !== instance) {
+      // The token was withdrawn during the handshake.
+      this.log.warn('daemon registration dropped: its token was removed from the tokens', { remote, instance });
+      stream.close();
+      return;
     }
-    if (remaining === 0) complete();
-    else {
-      if (/^100-continue$/i.test(upgrade.headers.expect ?? '')) res.writeContinue();
-      socket.setTimeout(this.server.requestTimeout || 300_000, () => socket.destroy());
-      socket.on('data', feed).once('end', cut);
-      feed(head);
-    }
-    void this.handleRequest(req, res);
+    const client = (this.options.createClient ?? defaultClient)(version, stream, { budget: this.budget });
+    this.registry.register(instance, client, { protocol: version, remote, userAgent: String(req.headers['user-agent'] ?? ''), credential: credential.id });
   }
 
   /** The instance named by the request's token (remembered for the request's log line). */
@@ -301,20 +366,22 @@ export class Hub {
     let event: FluxEvent;
     let body: Buffer;
     try {
-      body = await readRequestBody(req, max);
+      body = await readRequestBody(req, max, { budget: this.budget, holdUntil: res, retryAfterSeconds: this.options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS });
       event = parseEventBody(body);
     } catch (e) {
+      if (e instanceof BusyError) return writeError(req, res, e.status, e);
       if (e instanceof HttpRequestError && e.status === 413) return writeError(req, res, 413, new HttpRequestError(413, `event too large: the hub accepts events of at most ${max} bytes`));
       if (e instanceof HttpRequestError) return writeError(req, res, e.status, e);
       throw e;
     }
     await this.eventLog.append(instance, event, body);
-    this.metrics.events.inc({ instance });
+    this.metrics.events.inc();
     this.log.info('event', { instance, type: event.type, workloads: (event.serviceIds ?? []).length });
     res.writeHead(204).end();
   }
 
-  private statusPage(res: ServerResponse): void {
+  private statusPage(req: IncomingMessage, res: ServerResponse): void {
+    const offset = Number(new URL(req.url ?? '/', 'http://hub').searchParams.get('offset') ?? 0) || 0;
     const cluster = this.clusterMode;
     const html = renderStatusPage({
       instances: cluster ? cluster.instances() : this.registry.list(),
@@ -322,11 +389,15 @@ export class Hub {
       startedAt: this.startedAt,
       now: new Date(),
       version: PACKAGE_VERSION,
+      offset,
       ...(cluster ? { cluster: { replica: cluster.replicaId, health: cluster.health().text.split('\n')[0]! } } : {}),
     });
     send(res, 200, { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE }, html);
   }
 }
+
+/** The default `createClient`: does not charge the budget yet (see `HubOptions.createClient`). */
+const defaultClient = (version: ProtocolVersion, stream: ByteStream): DaemonClient => createFluxClient(version, stream);
 
 function pathOf(req: IncomingMessage): string {
   try {

@@ -1,16 +1,21 @@
 /**
  * The hub: the upstream end of Flux's dial-out, with the Flux HTTP API in front (hub.ts), the
- * registry of connected daemons (registry.ts), token authentication (auth.ts), the events store
- * (events.ts), Prometheus metrics (metrics.ts) and the status page (status-page.ts).
+ * registry of connected daemons (registry.ts), token authentication and the tokens file watcher
+ * (auth.ts), the events store (events.ts), Prometheus metrics (metrics.ts), the status page
+ * (status-page.ts), the log throttle (log-throttle.ts) and plain HTTP on the upgrade path
+ * (upgrade-as-http.ts).
  *
  * Behaviour worth knowing (see each module's note): one connection per instance, the newest wins;
  * calls to an instance with no daemon fail at once with UnavailableError; a call timeout or a
  * fatal error disconnects the daemon; ListServicesWithOptions is emulated for Go daemons, which
- * never served it.
+ * never served it; request bodies share one memory budget (503 beyond it); a daemon's texts are
+ * cut before they are kept, shown or relayed; the tokens file reloads without a restart.
  */
-export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, type HubOptions, type ListenAddress } from './hub.js';
-export { DaemonRegistry, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
-export { TokenAuth, TokenFileError, generateToken, loadTokenFile, parseTokens } from './auth.js';
-export { EventStore, type StoredEvent } from './events.js';
-export { MetricsRegistry, Counter, Gauge, Histogram, hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
-export { renderStatusPage, MAX_MESSAGE_CHARS, type StatusPageData } from './status-page.js';
+export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_BUFFERED_BYTES, type HubOptions, type ListenAddress, type DaemonClientOptions } from './hub.js';
+export { DaemonRegistry, ConnectionState, MAX_RELAYED_ERROR_TEXT, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
+export { TokenAuth, TokenFileError, generateToken, loadTokenFile, parseTokens, watchTokenFile, DEFAULT_TOKEN_RELOAD_DEBOUNCE_MS, type Credential, type TokenAuthOptions, type TokenFileWatchOptions } from './auth.js';
+export { LogThrottle, DEFAULT_LOG_INTERVAL_MS } from './log-throttle.js';
+export { serveUpgradeAsHttp, type UpgradeAsHttpOptions } from './upgrade-as-http.js';
+export { EventStore, DEFAULT_MAX_EVENT_STORE_BYTES, type StoredEvent, type EventStoreOptions } from './events.js';
+export { hubMetrics, processMetrics, sampleValue, observations, PROMETHEUS_CONTENT_TYPE, type HubMetrics, type HubMetricsOptions } from './metrics.js';
+export { renderStatusPage, MAX_MESSAGE_CHARS, MAX_PAGE_INSTANCES, type StatusPageData } from './status-page.js';

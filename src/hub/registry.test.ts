@@ -4,8 +4,9 @@ import type { CallContext, FluxApi } from '../flux/api.js';
 import { controllerStatus, FatalError, FluxError, ResourceId, UnavailableError } from '../flux/model/index.js';
 import { ServerError } from '../rpc/errors.js';
 import { createLogger } from '../runtime/log.js';
-import { DaemonRegistry, type DaemonClient } from './registry.js';
-import { hubMetrics } from './metrics.js';
+import { MAX_KEPT_TEXT } from '../runtime/text.js';
+import { DaemonRegistry, MAX_RELAYED_ERROR_TEXT, type DaemonClient } from './registry.js';
+import { hubMetrics, observations, sampleValue } from './metrics.js';
 
 /** A daemon client whose methods are scripted; `close()` resolves `closed`. */
 function fakeClient(methods: Partial<Record<keyof FluxApi, (ctx: CallContext, ...a: unknown[]) => Promise<unknown>>> = {}) {
@@ -39,7 +40,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     const metrics = hubMetrics();
     const r = new DaemonRegistry({ metrics });
     await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && /no daemon is connected for instance prod/.test(e.message));
-    assert.equal(metrics.requestDuration.count({ method: 'ListServices', outcome: 'unavailable' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'ListServices', outcome: 'unavailable' }), 1);
   });
 
   test('calls reach the connected daemon; results and errors pass through, classified in metrics', async () => {
@@ -58,9 +59,9 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     await assert.rejects(r.api('prod').syncStatus(ctx(), 'HEAD'), FluxError);
     await assert.rejects(r.api('prod').jobStatus(ctx(), 'x'), ServerError);
     assert.deepEqual(d.calls, ['version', 'syncStatus', 'jobStatus']);
-    assert.equal(metrics.requestDuration.count({ method: 'Version', outcome: 'ok' }), 1);
-    assert.equal(metrics.requestDuration.count({ method: 'SyncStatus', outcome: 'application_error' }), 1);
-    assert.equal(metrics.requestDuration.count({ method: 'JobStatus', outcome: 'server_error' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'Version', outcome: 'ok' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'SyncStatus', outcome: 'application_error' }), 1);
+    assert.equal(await observations(metrics.requestDuration, { method: 'JobStatus', outcome: 'server_error' }), 1);
     assert.equal(r.isConnected('prod'), true, 'non-fatal errors keep the daemon');
   });
 
@@ -75,8 +76,8 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     assert.equal(b.closes(), 0);
     await r.api('prod').ping(ctx());
     assert.deepEqual([a.calls, b.calls], [[], ['ping']]);
-    assert.equal(metrics.kicks.get({ instance: 'prod' }), 1);
-    assert.equal(metrics.connectedDaemons.get(), 1);
+    assert.equal(await sampleValue(metrics.kicks), 1);
+    assert.equal(await sampleValue(metrics.connectedDaemons), 1);
     const [st] = r.list();
     assert.equal(st!.protocol, 11);
     assert.equal(st!.lastError, undefined, 'the kick is no error of the connected instance');
@@ -102,8 +103,8 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     const inFlight = r.api('prod').export(ctx());
     r.register('prod', b.client, { ...info(), remote: '127.0.0.1:2' });
     await assert.rejects(inFlight, (e: unknown) => e instanceof UnavailableError && e.message === "the daemon's connection was closed: replaced by a newer connection from 127.0.0.1:2");
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 0);
-    assert.equal(metrics.requestDuration.count({ method: 'Export', outcome: 'fatal' }), 1);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'fatal' }), 0);
+    assert.equal(await observations(metrics.requestDuration, { method: 'Export', outcome: 'fatal' }), 1);
     assert.equal(r.isConnected('prod'), true);
     assert.equal(b.closes(), 0);
     assert.equal(r.list()[0]!.lastError, undefined);
@@ -124,7 +125,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     });
     r.register('prod', d.client, info());
     await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && e.message === 'reading body json: cannot unmarshal object');
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 1);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'fatal' }), 1);
     assert.equal(r.isConnected('prod'), false);
   });
 
@@ -159,8 +160,8 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     await assert.rejects(r.api('prod').listServices(ctx(), ''), (e: unknown) => e instanceof UnavailableError && e.message === 'reading body json: cannot unmarshal object');
     assert.equal(r.isConnected('prod'), false);
     assert.equal(d.closes(), 1);
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 1);
-    assert.equal(metrics.connectedDaemons.get(), 0);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'fatal' }), 1);
+    assert.equal(await sampleValue(metrics.connectedDaemons), 0);
     await assert.rejects(r.api('prod').ping(ctx()), UnavailableError);
   });
 
@@ -173,7 +174,7 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
     r.register('prod', d.client, info());
     await assert.rejects(r.api('prod').export(ctx()), (e: unknown) => e instanceof UnavailableError && /Export call timed out after 20 ms/.test(e.message));
     assert.equal(r.isConnected('prod'), false);
-    assert.equal(metrics.fatalDisconnects.get({ instance: 'prod', reason: 'timeout' }), 1);
+    assert.equal(await sampleValue(metrics.fatalDisconnects, { reason: 'timeout' }), 1);
   });
 
   test('a caller that gives up does not disconnect the daemon', async () => {
@@ -226,4 +227,112 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
       ],
     );
   });
+
+  test('whenConnected with a signal rejects with its reason, at once when already aborted, and forgets the waiter', async () => {
+    const r = new DaemonRegistry();
+    const ac = new AbortController();
+    const waiting = r.whenConnected('prod', ac.signal);
+    const reason = new Error('gave up waiting');
+    ac.abort(reason);
+    await assert.rejects(waiting, (e: unknown) => e === reason);
+    await assert.rejects(r.whenConnected('prod', AbortSignal.abort(reason)), (e: unknown) => e === reason);
+    // A waiter that stays resolves at the registration; the aborted one is gone.
+    const stays = r.whenConnected('prod', new AbortController().signal);
+    r.register('prod', fakeClient().client, info());
+    await stays;
+    assert.equal(await r.whenConnected('prod', AbortSignal.abort(reason)).then(() => 'resolved'), 'resolved', 'connected: resolves even with an aborted signal');
+  });
+
+  test('each connection is accounted for once, however it ends (state: open → closed by the hub | ended)', async () => {
+    const metrics = hubMetrics({ processMetrics: false });
+    const r = new DaemonRegistry({ metrics });
+    const a = fakeClient();
+    const b = fakeClient();
+    const c = fakeClient({ export: async () => Promise.reject(new FatalError(new Error('reading body: bad'))) });
+    r.register('prod', a.client, info());
+    r.register('prod', b.client, info()); // kicks a (closed by the hub), whose client then ends too
+    b.end(new Error('unexpected EOF')); // b ends by itself
+    await new Promise((res) => setImmediate(res));
+    r.register('prod', c.client, info());
+    await assert.rejects(r.api('prod').export(ctx()), UnavailableError); // c: closed by the hub after a fatal error
+    c.end(new Error('reading body: bad')); // and its end arrives late
+    r.closeAll(); // nothing open: nothing to do
+    await new Promise((res) => setImmediate(res));
+    assert.equal(await observations(metrics.connectionDuration, { protocol: '11' }), 3, 'one observation per connection');
+    assert.equal(await sampleValue(metrics.connectedDaemons), 0);
+    assert.deepEqual([a.closes(), b.closes(), c.closes()], [1, 0, 1]);
+  });
+
+  test('disconnection texts say it once: the reason is a cause, the last error and the log line frame it', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const r = new DaemonRegistry({ callTimeoutMs: 20, logger: createLogger({ write: (l) => lines.push(JSON.parse(l)) }) });
+    const d = fakeClient({
+      export: (c) => new Promise((_res, rej) => c.signal.addEventListener('abort', () => rej(c.signal.reason), { once: true })),
+    });
+    r.register('prod', d.client, info());
+    await assert.rejects(r.api('prod').export(ctx()), (e: unknown) => e instanceof UnavailableError && e.message === 'Export call timed out after 20 ms');
+    assert.equal(r.list()[0]!.lastError, 'disconnected by the hub: Export call timed out after 20 ms');
+    const line = lines.find((l) => l.msg === 'daemon disconnected by the hub')!;
+    assert.equal(line.reason, 'Export call timed out after 20 ms');
+    const f = fakeClient({ listServices: async () => Promise.reject(new FatalError(new Error('reading body json: bad'))) });
+    r.register('prod', f.client, info());
+    await assert.rejects(r.api('prod').listServices(ctx(), ''), UnavailableError);
+    assert.equal(r.list()[0]!.lastError, 'disconnected by the hub: fatal error in ListServices: reading body json: bad');
+    for (const text of [...lines.map((l) => `${l.msg} ${l.reason ?? ''}`), ...r.list().map((s) => s.lastError ?? '')]) {
+      assert.doesNotMatch(text, /disconnected.*disconnected/, text);
+    }
+  });
+
+  test('every registry log line names the instance and the connection', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const r = new DaemonRegistry({ logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l)) }) });
+    const d = fakeClient({ listServicesWithOptions: async () => Promise.reject(new ServerError("rpc: can't find method RPCServer.ListServicesWithOptions")), listServices: async () => [] });
+    r.register('prod', d.client, info());
+    await r.api('prod').listServicesWithOptions(ctx(), { namespace: '', services: null });
+    r.register('prod', fakeClient().client, info()); // kick
+    r.register('dev', fakeClient().client, info());
+    r.closeAll();
+    await new Promise((res) => setImmediate(res));
+    assert.deepEqual(lines.map((l) => l.msg), [
+      'daemon connected',
+      'daemon lacks ListServicesWithOptions; emulating it with ListServices',
+      'daemon disconnected by the hub',
+      'daemon connected',
+      'daemon connected',
+      'daemon disconnected by the hub',
+      'daemon disconnected by the hub',
+    ]);
+    for (const l of lines) {
+      assert.match(String(l.instance), /^(prod|dev)$/, JSON.stringify(l));
+      assert.equal(typeof l.connection, 'number', JSON.stringify(l));
+    }
+  });
+
+  test("a daemon's huge texts are cut: last error, status, log line, and what an API caller gets (64 KiB)", async () => {
+    const lines: string[] = [];
+    const r = new DaemonRegistry({ logger: createLogger({ write: (l) => lines.push(l) }) });
+    const huge = 'e'.repeat(5_000_000);
+    const d = fakeClient({
+      version: async () => Promise.reject(new ServerError(huge)),
+      syncStatus: async () => Promise.reject(new FluxError('user', huge, huge)),
+      ping: async () => Promise.reject(new FatalError(new Error(huge))),
+    });
+    r.register('prod', d.client, { protocol: 11, remote: 'r'.repeat(100_000), userAgent: 'u'.repeat(100_000) });
+    // Assertions on lengths only: an assertion message quoting a 5 MB text would take minutes.
+    const bounded = (s: string | undefined, max: number) => s !== undefined && s.length <= max + 100 && s.includes('…[cut: ');
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error);
+    const server = await failure(r.api('prod').version(ctx()));
+    assert.ok(server instanceof ServerError && bounded(server.message, MAX_RELAYED_ERROR_TEXT) && server.message.startsWith('eee'), `RPC error text of ${server?.message.length} characters`);
+    const flux = await failure(r.api('prod').syncStatus(ctx(), 'HEAD'));
+    assert.ok(flux instanceof FluxError && flux.type === 'user' && bounded(flux.message, MAX_RELAYED_ERROR_TEXT) && bounded(flux.help, MAX_RELAYED_ERROR_TEXT), `Flux error of ${flux?.message.length} characters`);
+    const fatal = await failure(r.api('prod').ping(ctx()));
+    assert.ok(fatal instanceof UnavailableError && bounded(fatal.message, MAX_RELAYED_ERROR_TEXT), `fatal error of ${fatal?.message.length} characters`);
+    const [st] = r.list();
+    assert.ok(bounded(st!.lastError, MAX_KEPT_TEXT), `last error of ${st!.lastError?.length} characters`);
+    assert.ok(bounded(st!.remote, MAX_KEPT_TEXT), `remote of ${st!.remote?.length} characters`);
+    assert.ok(bounded(st!.userAgent, MAX_KEPT_TEXT), `user agent of ${st!.userAgent?.length} characters`);
+    assert.equal(MAX_RELAYED_ERROR_TEXT, 64 * 1024);
+    for (const l of lines) assert.ok(l.length < 20_000, `a log line of ${l.length} characters`);
+  });
 });
+

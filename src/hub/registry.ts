@@ -8,23 +8,30 @@
  *   `FatalError` (the connection is unusable), disconnects the daemon, which will dial again; the
  *   caller gets an `UnavailableError` saying why.
  * - What happened to each instance (connected since, protocol, last error) is kept for the status
- *   page, also after the daemon went away.
- * - Go daemons (v1.25.4) never registered `RPCServer.ListServicesWithOptions`, although the V11
- *   client calls it and the HTTP API routes both services routes to it (docs/rpc.md §1). When a daemon
- *   answers it with `rpc: can't find method …`, the registry emulates it for that connection with
- *   ListServices and a filter (the V6–V10 shim), so fluxctl's list-workloads works through the hub.
+ *   page, also after the daemon went away. Every text a daemon supplies is cut before it is kept
+ *   (`MAX_KEPT_TEXT`) or relayed to an API caller (`MAX_RELAYED_ERROR_TEXT`).
+ * - Go daemons (v1.25.4) lack ListServicesWithOptions; the fallback (versions/daemon-fallbacks.ts)
+ *   is used per connection.
+ * - Every log line names the instance (and the connection's id).
  */
 import type { CallContext, FluxApi, ProtocolVersion } from '../flux/api.js';
 import { FatalError, FluxError, UnavailableError } from '../flux/model/index.js';
-import { ServerError } from '../rpc/errors.js';
-import { KINDS_V8 } from '../flux/versions/kinds.js';
-import { METHODS as FLUX_METHODS, SERVICE_NAME } from '../flux/versions/methods.js';
-import { listServicesWithOptions } from '../flux/versions/shims.js';
 import type { ListServicesOptions } from '../flux/model/index.js';
+import { ServerError } from '../rpc/errors.js';
+import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
+import { listServicesWithOptionsOrShim, unknownGaps, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
+import { MAX_KEPT_TEXT, truncate } from '../runtime/text.js';
 import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
-import { hubMetrics, type HubMetrics } from './metrics.js';
 import { GoText } from '../runtime/go-text.js';
+import { hubMetrics, type HubMetrics } from './metrics.js';
+
+/**
+ * The longest error text (message, and help of a Flux error) a daemon's failure is relayed to an
+ * API caller with: 64 KiB, far more than any real Flux error, and what fluxctl can print on a
+ * terminal. Longer texts are cut with a marker.
+ */
+export const MAX_RELAYED_ERROR_TEXT = 64 * 1024;
 
 /** What the registry needs from a connected daemon's client (`createFluxClient`'s result). */
 export interface DaemonClient extends FluxApi {
@@ -36,6 +43,11 @@ export interface ConnectionInfo {
   protocol: ProtocolVersion;
   remote: string;
   userAgent: string;
+  /**
+   * Which credential the daemon registered with (opaque; never logged or shown), so that it can
+   * be disconnected when that credential is withdrawn (`disconnectWhere`).
+   */
+  credential?: string;
 }
 
 export interface InstanceStatus {
@@ -64,7 +76,7 @@ export interface RegistryListener {
 /**
  * A call context that may carry an absolute deadline (epoch ms): a call forwarded from another
  * replica brings the caller's. The registry then bounds the call by the earlier of its own call
- * timeout and that deadline. (`CallContext` is to gain this field; until then it is declared here.)
+ * timeout and that deadline.
  */
 export type DeadlineContext = CallContext & { deadline?: number };
 
@@ -73,20 +85,28 @@ export function noDaemonError(instance: string): UnavailableError {
   return new UnavailableError(new Error(`no daemon is connected for instance ${instance}`));
 }
 
-interface Connection extends ConnectionInfo {
-  id: number;
-  client: DaemonClient;
-  since: Date;
-  /** Why the hub closed it, if it did; `ENDED` once it ended otherwise. */
-  reason: string | undefined;
-  /** The daemon lacks ListServicesWithOptions (a Go daemon): emulate it. */
-  emulateListServicesWithOptions: boolean;
+/** Where a connection is in its life. */
+export enum ConnectionState {
+  /** Registered; calls go to it while it is the instance's current connection. */
+  Open = 'open',
+  /** The hub closed it (kick, fatal error, timeout, withdrawn token, shutdown): `closeReason` says why. */
+  ClosedByHub = 'closed-by-hub',
+  /** It ended otherwise: the daemon, the network, or the RPC client after a failure. */
+  Ended = 'ended',
 }
 
-const NO_LIST_SERVICES_WITH_OPTIONS = GoText.canNotFindMethod(`${SERVICE_NAME}.ListServicesWithOptions`);
-
-/** `Connection.reason` of a connection that ended without the hub closing it (the daemon, the network, the RPC client). */
-const ENDED = 'closed';
+interface Connection extends ConnectionInfo {
+  id: number;
+  instance: string;
+  client: DaemonClient;
+  since: Date;
+  state: ConnectionState;
+  /** Set with `ConnectionState.ClosedByHub`. */
+  closeReason: string | undefined;
+  gaps: DaemonGaps;
+  /** Lines about this connection: carry `instance` and `connection`. */
+  log: Logger;
+}
 
 type Outcome = 'ok' | 'application_error' | 'server_error' | 'fatal' | 'timeout' | 'unavailable' | 'canceled' | 'error';
 
@@ -101,10 +121,28 @@ export interface RegistryOptions {
   now?: () => Date;
 }
 
+/** A daemon's error cut for an API caller: same class where it matters (Flux type, RPC error), bounded texts. */
+function boundedError(e: unknown): unknown {
+  if (e instanceof FluxError) {
+    if (e.message.length <= MAX_RELAYED_ERROR_TEXT && e.help.length <= MAX_RELAYED_ERROR_TEXT) return e;
+    return new FluxError(truncate(e.type, MAX_KEPT_TEXT), truncate(e.help, MAX_RELAYED_ERROR_TEXT), truncate(e.message, MAX_RELAYED_ERROR_TEXT));
+  }
+  if (e instanceof ServerError && e.message.length > MAX_RELAYED_ERROR_TEXT) return new ServerError(truncate(e.message, MAX_RELAYED_ERROR_TEXT));
+  return e;
+}
+
+/** The text of why a connection ended, as the RPC client reports it. */
+function endText(why: unknown): string {
+  const raw = why instanceof Error ? why.message : why === undefined ? '' : String(why);
+  // A clean end of stream reaches an RPC client as Go's "unexpected EOF".
+  return raw === GoText.unexpectedEOF ? 'the daemon closed the connection' : raw;
+}
+
 export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
-  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly waiters = new Map<string, Set<() => void>>();
   private readonly status = new Map<string, InstanceStatus>();
+  private readonly apis = new Map<string, FluxApi>();
   private readonly listeners = new Set<RegistryListener>();
   readonly callTimeoutMs: number;
   private readonly metrics: HubMetrics;
@@ -123,33 +161,63 @@ export class DaemonRegistry {
   register(instance: string, client: DaemonClient, info: ConnectionInfo): number {
     const id = this.nextId++;
     const since = this.now();
+    const remote = truncate(info.remote, MAX_KEPT_TEXT);
+    const userAgent = truncate(info.userAgent, MAX_KEPT_TEXT);
     const old = this.connections.get(instance);
-    const conn: Connection = { ...info, id, client, since, reason: undefined, emulateListServicesWithOptions: false };
+    const conn: Connection = {
+      protocol: info.protocol,
+      remote,
+      userAgent,
+      credential: info.credential,
+      id,
+      instance,
+      client,
+      since,
+      state: ConnectionState.Open,
+      closeReason: undefined,
+      gaps: unknownGaps(),
+      log: this.log.child({ instance, connection: id }),
+    };
     this.connections.set(instance, conn);
     const st = this.statusOf(instance);
-    Object.assign(st, { connected: true, protocol: info.protocol, remote: info.remote, userAgent: info.userAgent, connectedSince: since, lastSeen: since });
+    Object.assign(st, { connected: true, protocol: info.protocol, remote, userAgent, connectedSince: since, lastSeen: since });
     st.connections++;
     this.metrics.connections.inc({ protocol: String(info.protocol) });
     if (old) {
-      this.metrics.kicks.inc({ instance });
-      this.drop(instance, old, `replaced by a newer connection from ${info.remote}`, 'warn');
+      this.metrics.kicks.inc();
+      this.drop(old, `replaced by a newer connection from ${remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
-    this.log.info('daemon connected', { instance, protocol: info.protocol, remote: info.remote, userAgent: info.userAgent, connection: id });
-    for (const l of this.listeners) l.connected(instance, { ...info, id, since });
-    void client.closed.then((why) => this.onClosed(instance, conn, why));
+    conn.log.info('daemon connected', { protocol: info.protocol, remote, userAgent });
+    for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
+    void client.closed.then((why) => this.onEnded(conn, why));
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);
     for (const wake of waiting ?? []) wake();
     return id;
   }
 
-  /** Resolves once a daemon is connected for `instance` (at once if one is). */
-  whenConnected(instance: string): Promise<void> {
+  /**
+   * Resolves once a daemon is connected for `instance` (at once if one is); rejects with
+   * `signal.reason` if `signal` aborts first.
+   */
+  whenConnected(instance: string, signal?: AbortSignal): Promise<void> {
     if (this.connections.has(instance)) return Promise.resolve();
-    return new Promise((resolve) => {
-      let list = this.waiters.get(instance);
-      if (!list) this.waiters.set(instance, (list = []));
-      list.push(resolve);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      let set = this.waiters.get(instance);
+      if (!set) this.waiters.set(instance, (set = new Set()));
+      const waiters = set;
+      const onAbort = () => {
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.waiters.get(instance) === waiters) this.waiters.delete(instance);
+        reject(signal!.reason);
+      };
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiters.add(wake);
     });
   }
 
@@ -160,11 +228,14 @@ export class DaemonRegistry {
 
   /** The Flux API of `instance`'s daemon (whichever is connected at the time of each call). */
   api(instance: string): FluxApi {
-    const api = {} as Record<keyof FluxApi, unknown>;
-    for (const [key, name] of METHOD_NAMES) {
-      api[key] = (ctx: CallContext, ...args: unknown[]) => this.call(instance, key, name, ctx, args);
+    let api = this.apis.get(instance);
+    if (api === undefined) {
+      const methods = {} as Record<keyof FluxApi, unknown>;
+      for (const [key, name] of METHOD_NAMES) methods[key] = (ctx: CallContext, ...args: unknown[]) => this.call(instance, key, name, ctx, args);
+      api = methods as unknown as FluxApi;
+      if (this.status.has(instance)) this.apis.set(instance, api);
     }
-    return api as unknown as FluxApi;
+    return api;
   }
 
   /** Instances known (configured or seen), with what happened to them, sorted by name. */
@@ -190,14 +261,33 @@ export class DaemonRegistry {
   kick(instance: string, id: number, reason: string): boolean {
     const conn = this.connections.get(instance);
     if (!conn || conn.id !== id) return false;
-    this.metrics.kicks.inc({ instance });
-    this.drop(instance, conn, reason, 'warn');
+    this.metrics.kicks.inc();
+    this.drop(conn, reason, 'warn');
     return true;
   }
 
+  /** Disconnects `instance`'s daemon, if any, and forgets the instance (it is no longer configured). */
+  forget(instance: string, reason: string): void {
+    const conn = this.connections.get(instance);
+    if (conn) this.drop(conn, reason, 'warn');
+    this.status.delete(instance);
+    this.apis.delete(instance);
+  }
+
+  /** Disconnects every daemon whose connection `test` picks; returns how many. */
+  disconnectWhere(test: (instance: string, info: Readonly<ConnectionInfo>) => boolean, reason: string): number {
+    let n = 0;
+    for (const [instance, conn] of [...this.connections]) {
+      if (!test(instance, conn)) continue;
+      this.drop(conn, reason, 'warn');
+      n++;
+    }
+    return n;
+  }
+
   /** Disconnects every daemon. */
-  closeAll(reason = 'hub shutting down'): void {
-    for (const [instance, conn] of [...this.connections]) this.drop(instance, conn, reason, 'info');
+  closeAll(reason = 'the hub is shutting down'): void {
+    for (const conn of [...this.connections.values()]) this.drop(conn, reason, 'info');
   }
 
   private statusOf(instance: string): InstanceStatus {
@@ -209,67 +299,59 @@ export class DaemonRegistry {
     return st;
   }
 
-  private noteError(instance: string, text: string): void {
-    const st = this.statusOf(instance);
-    st.lastError = text;
-    st.lastErrorAt = this.now();
+  /**
+   * Takes `conn` out if it is its instance's current connection (a kicked one is not: its end
+   * says nothing about the connection that replaced it), noting `lastError`. True if it was.
+   */
+  private remove(conn: Connection, lastError: string): boolean {
+    if (this.connections.get(conn.instance) !== conn) return false;
+    this.connections.delete(conn.instance);
+    this.metrics.connectedDaemons.dec();
+    const st = this.status.get(conn.instance);
+    if (st) {
+      st.connected = false;
+      st.lastError = truncate(lastError, MAX_KEPT_TEXT);
+      st.lastErrorAt = this.now();
+    }
+    return true;
   }
 
-  /**
-   * The hub closes a connection on purpose (kick, fatal error, timeout, shutdown). Only the
-   * instance's current connection sets its last error: a kicked one's end says nothing about the
-   * connection that replaced it.
-   */
-  private drop(instance: string, conn: Connection, reason: string, level: 'info' | 'warn'): void {
-    if (conn.reason !== undefined) return;
-    conn.reason = reason;
-    if (this.connections.get(instance) === conn) {
-      this.connections.delete(instance);
-      this.statusOf(instance).connected = false;
-      this.metrics.connectedDaemons.dec();
-      this.noteError(instance, reason);
-    }
-    this.log[level]('daemon disconnected by the hub', { instance, connection: conn.id, reason });
+  /** The hub closes a connection on purpose; `reason` says why, as a cause ("Export call timed out after 10000 ms"). */
+  private drop(conn: Connection, reason: string, level: 'info' | 'warn'): void {
+    if (conn.state !== ConnectionState.Open) return;
+    conn.state = ConnectionState.ClosedByHub;
+    conn.closeReason = truncate(reason, MAX_KEPT_TEXT);
+    this.remove(conn, `disconnected by the hub: ${conn.closeReason}`);
+    conn.log[level]('daemon disconnected by the hub', { reason: conn.closeReason });
+    for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
-    for (const l of this.listeners) l.disconnected(instance, conn.id);
     conn.client.close();
   }
 
   /** The connection ended, by the daemon or the network (or after `drop`). */
-  private onClosed(instance: string, conn: Connection, why: unknown): void {
-    if (conn.reason !== undefined) return; // already accounted for
-    conn.reason = ENDED;
-    const raw = why instanceof Error ? why.message : why === undefined ? '' : String(why);
-    // A clean end of stream reaches an RPC client as Go's "unexpected EOF".
-    const text = raw === GoText.unexpectedEOF ? 'the daemon closed the connection' : raw;
-    if (this.connections.get(instance) === conn) {
-      this.connections.delete(instance);
-      const st = this.statusOf(instance);
-      st.connected = false;
-      st.lastSeen = this.now();
-      this.metrics.connectedDaemons.dec();
-      this.noteError(instance, `connection ended${text ? `: ${text}` : ''}`);
+  private onEnded(conn: Connection, why: unknown): void {
+    if (conn.state !== ConnectionState.Open) return; // already accounted for
+    conn.state = ConnectionState.Ended;
+    const text = endText(why);
+    if (this.remove(conn, text ? `connection ended: ${text}` : 'connection ended')) {
+      const st = this.status.get(conn.instance);
+      if (st) st.lastSeen = this.now();
     }
-    this.log.info('daemon disconnected', { instance, connection: conn.id, error: text || undefined });
+    conn.log.info('daemon disconnected', { error: text || undefined });
+    for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
-    for (const l of this.listeners) l.disconnected(instance, conn.id);
   }
 
   private observeDuration(conn: Connection): void {
     this.metrics.connectionDuration.observe({ protocol: String(conn.protocol) }, (this.now().getTime() - conn.since.getTime()) / 1000);
   }
 
-  private async invoke(conn: Connection, key: keyof FluxApi, ctx: CallContext, args: unknown[]): Promise<unknown> {
-    if (key === 'listServicesWithOptions' && conn.emulateListServicesWithOptions) return listServicesWithOptions(conn.client, ctx, args[0] as ListServicesOptions, KINDS_V8);
-    const method = conn.client[key] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
-    try {
-      return await method.call(conn.client, ctx, ...args);
-    } catch (e) {
-      if (key !== 'listServicesWithOptions' || !(e instanceof ServerError) || e.message !== NO_LIST_SERVICES_WITH_OPTIONS) throw e;
-      conn.emulateListServicesWithOptions = true;
-      this.log.info('daemon lacks ListServicesWithOptions; emulating it with ListServices', { connection: conn.id });
-      return listServicesWithOptions(conn.client, ctx, args[0] as ListServicesOptions, KINDS_V8);
+  private invoke(conn: Connection, key: keyof FluxApi, ctx: CallContext, args: unknown[]): Promise<unknown> {
+    if (key === 'listServicesWithOptions') {
+      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn.gaps, () => conn.log.info('daemon lacks ListServicesWithOptions; emulating it with ListServices'));
     }
+    const method = conn.client[key] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
+    return method.call(conn.client, ctx, ...args);
   }
 
   private async call(instance: string, key: keyof FluxApi, name: string, ctx: CallContext, args: unknown[]): Promise<unknown> {
@@ -283,38 +365,40 @@ export class DaemonRegistry {
       }
       const until = (ctx as DeadlineContext).deadline;
       const timeoutMs = until === undefined ? this.callTimeoutMs : Math.max(0, Math.min(this.callTimeoutMs, until - Date.now()));
-      const limit = deadline(ctx.signal, timeoutMs, () => new Error('call timeout'));
+      const limit = deadline(ctx.signal, timeoutMs, timeoutReason);
       try {
         const result = await this.invoke(conn, key, { signal: limit.signal }, args);
-        this.statusOf(instance).lastSeen = this.now();
+        const st = this.status.get(instance);
+        if (st) st.lastSeen = this.now();
         return result;
       } catch (e) {
         // A connection the hub already closed on purpose (kicked, timed out, shut down) fails its
         // calls in flight: that is no new reason to disconnect, nor to count or log one. (One the
         // RPC client closed after a fatal error may have ended first: that one counts.)
-        const closedByHub = conn.reason !== undefined && conn.reason !== ENDED;
+        const closedByHub = conn.state === ConnectionState.ClosedByHub;
         if (limit.expired) {
           outcome = 'timeout';
           const text = `${name} call timed out after ${timeoutMs} ms`;
           if (!closedByHub) {
-            this.metrics.fatalDisconnects.inc({ instance, reason: 'timeout' });
-            this.drop(instance, conn, `disconnected: ${text}`, 'warn');
+            this.metrics.fatalDisconnects.inc({ reason: 'timeout' });
+            this.drop(conn, text, 'warn');
           }
           throw new UnavailableError(new Error(text));
         }
         if (ctx.signal.aborted) outcome = 'canceled';
         else if (e instanceof FatalError) {
           outcome = 'fatal';
+          const text = truncate(e.message, MAX_RELAYED_ERROR_TEXT);
           if (!closedByHub) {
-            this.metrics.fatalDisconnects.inc({ instance, reason: 'fatal' });
-            this.drop(instance, conn, `disconnected after a fatal error in ${name}: ${e.message}`, 'warn');
-            throw new UnavailableError(e.err);
+            this.metrics.fatalDisconnects.inc({ reason: 'fatal' });
+            this.drop(conn, `fatal error in ${name}: ${text}`, 'warn');
+            throw new UnavailableError(text === e.message ? e.err : new Error(text));
           }
-          throw new UnavailableError(new Error(`the daemon's connection was closed: ${conn.reason}`, { cause: e.err }));
+          throw new UnavailableError(new Error(`the daemon's connection was closed: ${conn.closeReason}`, { cause: e.err }));
         } else if (e instanceof FluxError) outcome = 'application_error';
         else if (e instanceof ServerError) outcome = 'server_error';
         else outcome = 'error';
-        throw e;
+        throw boundedError(e);
       } finally {
         limit.dispose();
       }
@@ -322,4 +406,9 @@ export class DaemonRegistry {
       this.metrics.requestDuration.observe({ method: name, outcome }, (performance.now() - started) / 1000);
     }
   }
+}
+
+/** The call timeout's abort reason (only made when it fires; the caller's text is built in `call`). */
+function timeoutReason(): Error {
+  return new Error('call timeout');
 }

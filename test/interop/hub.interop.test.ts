@@ -9,6 +9,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hub, type HubOptions, type ListenAddress } from '../../src/hub/hub.js';
+import { sampleValue } from '../../src/hub/metrics.js';
 import { requirePeer } from './go-peer.js';
 import { checkGoMockAnswers, HubPeer } from './hubpeer.js';
 
@@ -84,7 +85,7 @@ describe('Go fluxd (daemon.NewUpstream) → our hub ← Go fluxctl client (pkg/h
     assert.equal(r.get('Version')!.value, 'go-mock');
     assert.match(r.get('ListServices')!.error, /cannot unmarshal object/);
     await daemon.line('LOG disconnected=true');
-    assert.equal(hub.metrics.fatalDisconnects.get({ instance: 'prod', reason: 'fatal' }), 1);
+    assert.equal(await sampleValue(hub.metrics.fatalDisconnects, { reason: 'fatal' }), 1);
     daemon.kill();
   });
 
@@ -98,7 +99,7 @@ describe('Go fluxd (daemon.NewUpstream) → our hub ← Go fluxctl client (pkg/h
     await second.line('LOG connected=true');
     await first.line('LOG disconnected=true');
     await registered(hub, 'fluxd/second');
-    assert.equal(hub.metrics.kicks.get({ instance: 'prod' }), 1);
+    assert.equal(await sampleValue(hub.metrics.kicks), 1);
     const r = await goClient(addr);
     assert.equal(r.get('Version')!.value, 'second');
     first.kill();
@@ -116,8 +117,8 @@ describe('Go fluxd (daemon.NewUpstream) → our hub ← Go fluxctl client (pkg/h
     const old = goDaemon(addr, ['--route', '/v10/daemon']);
     assert.match(await old.line('LOG err='), /Your fluxd version is deprecated - please upgrade/);
     assert.equal(await old.exited, 1);
-    assert.equal(hub.metrics.rejectedUpgrades.get({ status: '401' }) >= 1, true);
-    assert.equal(hub.metrics.rejectedUpgrades.get({ status: '410' }), 1);
+    assert.equal((await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' })) >= 1, true);
+    assert.equal((await sampleValue(hub.metrics.rejectedUpgrades, { status: '410' })), 1);
     bad.kill();
   });
 

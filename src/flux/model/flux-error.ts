@@ -20,7 +20,12 @@ export type FluxErrorCode =
   | 'FLUXRPC_ERR_UNSUPPORTED_KIND'
   | 'FLUXRPC_ERR_CLUSTER'
   | 'FLUXRPC_ERR_COVER_ALL'
-  | 'FLUXRPC_ERR_REMOTE_APPLICATION';
+  | 'FLUXRPC_ERR_REMOTE_APPLICATION'
+  // The HTTP API's Flux errors (src/http/errors.ts).
+  | 'FLUXRPC_ERR_API_DEPRECATED'
+  | 'FLUXRPC_ERR_API_NOT_FOUND'
+  | 'FLUXRPC_ERR_UNAUTHORIZED'
+  | 'FLUXRPC_ERR_HTTP_FLUX';
 
 function asError(err: Error | string | undefined): Error | undefined {
   return typeof err === 'string' ? new Error(err) : err;

@@ -4,6 +4,7 @@
  * failure cases with replica *processes* (kill -9, NATS stopped, restarts) are in
  * test/cluster/failures.test.ts.
  */
+import { observations, sampleValue } from '../metrics.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -154,11 +155,11 @@ describe('cluster mode: three replicas on one nats-server', { timeout: 120_000 }
 
     // No daemon for the instance anywhere: the same UnavailableError, at once.
     await compare('no daemon', 'tok-dev');
-    assert.ok(b.cluster!.metrics.forwarded.count({ method: 'Ping', outcome: 'no_owner' }) > 0);
-    assert.ok(b.cluster!.metrics.forwarded.count({ method: 'ListServicesWithOptions', outcome: 'application_error' }) > 0);
-    assert.ok(a.cluster!.metrics.served.count({ method: 'Version', outcome: 'server_error' }) > 0);
+    assert.ok((await observations(b.cluster!.metrics.forwarded, { method: 'Ping', outcome: 'no_owner' })) > 0);
+    assert.ok((await observations(b.cluster!.metrics.forwarded, { method: 'ListServicesWithOptions', outcome: 'application_error' })) > 0);
+    assert.ok((await observations(a.cluster!.metrics.served, { method: 'Version', outcome: 'server_error' })) > 0);
     // A local daemon never goes through NATS.
-    assert.equal(a.cluster!.metrics.forwarded.count({ method: 'Version', outcome: 'ok' }) + a.cluster!.metrics.forwarded.count({ method: 'Version', outcome: 'server_error' }), 0);
+    assert.equal((await observations(a.cluster!.metrics.forwarded, { method: 'Version', outcome: 'ok' })) + (await observations(a.cluster!.metrics.forwarded, { method: 'Version', outcome: 'server_error' })), 0);
   });
 
   test('a 32 MiB Export and a 3 MiB UpdateManifests spec cross replicas (chunked both ways) intact', async (t) => {
@@ -225,7 +226,7 @@ describe('cluster mode: three replicas on one nats-server', { timeout: 120_000 }
       await heldBy(a, 'kick.me', 'B');
       assert.equal(a.registry.isConnected('kick.me'), false);
       assert.equal(b.registry.isConnected('kick.me'), true);
-      assert.equal(a.metrics.kicks.get({ instance: 'kick.me' }), 1);
+      assert.equal(await sampleValue(a.metrics.kicks), 1);
       const row = a.registry.list().find((s) => s.instance === 'kick.me')!;
       assert.match(row.lastError ?? '', /replaced by a newer connection from 127\.0\.0\.1:\d+ on replica B/);
       const page = (await rawRequest(C.url, 'GET', '/')).body.toString();

@@ -115,12 +115,12 @@ export class Cluster {
       },
     });
     this.bus.onUp((nc) => {
-      this.metrics.connected.set({}, 1);
+      this.metrics.connected.set(1);
       this.forwarder.attach(nc);
       void this.setup(nc);
     });
     this.bus.onDown(() => {
-      this.metrics.connected.set({}, 0);
+      this.metrics.connected.set(0);
       this.metrics.disconnects.inc();
       this.setupDone = false;
       this.setupGeneration++;

@@ -165,12 +165,12 @@ export class ClusterEventLog implements EventLog {
   }
 
   recent(limit: number): (StoredEvent & { instance: string })[] {
-    const here = this.pending.map((p, i) => ({ seq: -1 - i, receivedAt: p.receivedAt, event: p.event, instance: p.instance }));
+    const here = this.pending.map((p, i) => ({ seq: -1 - i, receivedAt: p.receivedAt, event: p.event, bytes: p.body.length, instance: p.instance }));
     return [...here, ...this.copy.recent(limit)].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, limit);
   }
 
   private pendingOf(instance: string): StoredEvent[] {
-    return this.pending.filter((p) => p.instance === instance).map((p, i) => ({ seq: -1 - i, receivedAt: p.receivedAt, event: p.event }));
+    return this.pending.filter((p) => p.instance === instance).map((p, i) => ({ seq: -1 - i, receivedAt: p.receivedAt, event: p.event, bytes: p.body.length }));
   }
 
   private async publish(js: JetStreamClient, p: Pending): Promise<number> {
@@ -185,7 +185,7 @@ export class ClusterEventLog implements EventLog {
     // The stream would keep only the newest `capacity` per instance; so does this queue.
     const mine = this.pending.filter((x) => x.instance === p.instance);
     if (mine.length > this.o.capacity) this.pending.splice(this.pending.indexOf(mine[0]!), 1);
-    this.o.metrics.eventsPending.set({}, this.pending.length);
+    this.o.metrics.eventsPending.set(this.pending.length);
     if (this.js) void this.flush();
   }
 
@@ -203,7 +203,7 @@ export class ClusterEventLog implements EventLog {
           return;
         }
         if (this.pending[0] === p) this.pending.shift();
-        this.o.metrics.eventsPending.set({}, this.pending.length);
+        this.o.metrics.eventsPending.set(this.pending.length);
       }
     };
     // `.finally` runs after the assignment even when `run` finishes at once.
