@@ -11,8 +11,12 @@ export interface StoredEvent {
   event: FluxEvent;
 }
 
+/** Told of every event the store keeps, after it is kept. */
+export type EventListener = (instance: string, stored: StoredEvent) => void;
+
 export class EventStore {
   private readonly rings = new Map<string, StoredEvent[]>();
+  private readonly listeners = new Set<EventListener>();
   private seq = 0;
 
   constructor(readonly capacity = 100) {
@@ -25,7 +29,20 @@ export class EventStore {
     const stored = { seq: ++this.seq, receivedAt, event };
     ring.push(stored);
     if (ring.length > this.capacity) ring.splice(0, ring.length - this.capacity);
+    for (const listener of this.listeners) {
+      try {
+        listener(instance, stored);
+      } catch {
+        // A listener's failure is its own; the event is kept and the poster answered.
+      }
+    }
     return stored;
+  }
+
+  /** Calls `listener` for each event added from now on; returns the function that stops it. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** An instance's events, newest first, at most `limit`. */

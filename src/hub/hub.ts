@@ -63,7 +63,15 @@ export interface HubOptions {
   websocket?: AcceptOptions;
   /** Seam for tests: the RPC client made for a daemon's websocket. */
   createClient?: (version: ProtocolVersion, stream: ByteStream) => DaemonClient;
+  /** More series for `/metrics` (a prom-client `Registry`: the notifier's), appended to the hub's. */
+  extraMetrics?: { metrics(): Promise<string> };
 }
+
+/**
+ * Runs before the hub's own routes (the dashboard mounts itself here, `hub.requestHook = …`);
+ * resolves true when it answered the request, false to leave it to the hub.
+ */
+export type RequestHook = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface ListenAddress {
   host: string;
@@ -79,6 +87,8 @@ export class Hub {
   readonly metrics: HubMetrics;
   readonly auth: TokenAuth;
   readonly startedAt = new Date();
+  /** See `RequestHook`. */
+  requestHook: RequestHook | undefined;
   private readonly log: Logger;
   private readonly acceptor: WebSocketAcceptor;
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
@@ -137,9 +147,10 @@ export class Hub {
       this.log[quiet ? 'debug' : 'info']('request', { method: req.method, path, status: res.statusCode, instance: this.instanceOf.get(req), ms: Math.round(performance.now() - started) });
     });
     try {
+      if (this.requestHook && (await this.requestHook(req, res))) return;
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(res);
       if (path === '/healthz') return text(res, 200, 'ok\n');
-      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, this.metrics.registry.render());
+      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, this.metrics.registry.render() + ((await this.options.extraMetrics?.metrics()) ?? ''));
       if (EVENTS_ROUTE.test(path) && req.method === 'GET') return this.listEvents(req, res);
       const handler = path === API_BASE || path.startsWith(API_BASE + '/') ? this.apiHandlers[0]! : this.apiHandlers[1]!;
       if (await handler(req, res)) return;

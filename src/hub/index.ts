@@ -8,9 +8,9 @@
  * fatal error disconnects the daemon; ListServicesWithOptions is emulated for Go daemons, which
  * never served it.
  */
-export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, type HubOptions, type ListenAddress } from './hub.js';
-export { DaemonRegistry, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
+export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, type HubOptions, type ListenAddress, type RequestHook } from './hub.js';
+export { DaemonRegistry, type RegistryListener, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
 export { TokenAuth, TokenFileError, generateToken, loadTokenFile, parseTokens } from './auth.js';
-export { EventStore, type StoredEvent } from './events.js';
+export { EventStore, type StoredEvent, type EventListener } from './events.js';
 export { MetricsRegistry, Counter, Gauge, Histogram, hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
 export { renderStatusPage, MAX_MESSAGE_CHARS, type StatusPageData } from './status-page.js';

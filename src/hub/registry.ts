@@ -79,7 +79,11 @@ export interface RegistryOptions {
   now?: () => Date;
 }
 
+/** Told when an instance's daemon connects or goes away, after the status changed. */
+export type RegistryListener = (status: InstanceStatus) => void;
+
 export class DaemonRegistry {
+  private readonly listeners = new Set<RegistryListener>();
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly status = new Map<string, InstanceStatus>();
@@ -113,6 +117,7 @@ export class DaemonRegistry {
     } else this.metrics.connectedDaemons.inc();
     this.log.info('daemon connected', { instance, protocol: info.protocol, remote: info.remote, userAgent: info.userAgent, connection: id });
     void client.closed.then((why) => this.onClosed(instance, conn, why));
+    this.changed(instance);
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);
     for (const wake of waiting ?? []) wake();
@@ -153,6 +158,23 @@ export class DaemonRegistry {
     this.statusOf(instance);
   }
 
+  /** Calls `listener` whenever a daemon connects or goes away; returns the function that stops it. */
+  subscribe(listener: RegistryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(instance: string): void {
+    const status = { ...this.statusOf(instance) };
+    for (const listener of this.listeners) {
+      try {
+        listener(status);
+      } catch {
+        // A listener's failure is its own; the connection is not affected.
+      }
+    }
+  }
+
   /** Disconnects every daemon. */
   closeAll(reason = 'hub shutting down'): void {
     for (const [instance, conn] of [...this.connections]) this.drop(instance, conn, reason, 'info');
@@ -186,6 +208,7 @@ export class DaemonRegistry {
       this.statusOf(instance).connected = false;
       this.metrics.connectedDaemons.dec();
       this.noteError(instance, reason);
+      this.changed(instance);
     }
     this.log[level]('daemon disconnected by the hub', { instance, connection: conn.id, reason });
     this.observeDuration(conn);
@@ -206,6 +229,7 @@ export class DaemonRegistry {
       st.lastSeen = this.now();
       this.metrics.connectedDaemons.dec();
       this.noteError(instance, `connection ended${text ? `: ${text}` : ''}`);
+      this.changed(instance);
     }
     this.log.info('daemon disconnected', { instance, connection: conn.id, error: text || undefined });
     this.observeDuration(conn);
