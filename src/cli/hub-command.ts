@@ -3,12 +3,13 @@ import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
-import { helpText, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
+import { helpText, list, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
+import { DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry, type DashboardFlags } from './dashboard-setup.js';
 import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
   name: 'hub',
-  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s]',
+  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--users FILE] [--notify FILE]',
   summary: 'Runs the hub: Flux daemons connect to it (GET <base>/v6…v11/daemon), and it serves the Flux HTTP API for each daemon, events, /metrics, /healthz and a status page at /.',
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on.', default: '127.0.0.1:3030' },
@@ -16,8 +17,14 @@ export const HUB_SPEC: CommandSpec = {
     'call-timeout': { type: 'string', value: 'DURATION', help: 'Longest a call to a daemon may take; a daemon that does not answer in time is disconnected.', default: '10s' },
     'min-protocol': { type: 'string', value: 'N', help: 'Refuse daemons registering with an older protocol (410 Gone).', default: '6' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
+    ...DASHBOARD_FLAGS,
   },
 };
+
+/** The dashboard and notification flags of a parsed command line. */
+export function dashboardFlags(p: ReturnType<typeof parseFlags>): DashboardFlags {
+  return { users: str(p, 'users'), trustedProxy: list(p, 'trusted-proxy'), proxyUserHeader: str(p, 'proxy-user-header'), sessionKeyFile: str(p, 'session-key-file'), notify: str(p, 'notify') };
+}
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
   if (text === undefined) return fallback;
@@ -45,19 +52,24 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   if (file !== undefined) tokens = loadTokenFile(file);
   else tokens = new Map([[(generated = generateToken()), 'default']]);
 
-  const hub = new Hub({ tokens, callTimeoutMs, minProtocol, logger });
+  const metrics = notifyMetricsRegistry();
+  const hub = new Hub({ tokens, callTimeoutMs, minProtocol, logger, extraMetrics: metrics });
+  const mounted = mountDashboard(hub, dashboardFlags(p), logger, metrics);
   let addr;
   try {
     addr = await hub.listen(port, host);
   } catch (e) {
+    mounted.close();
     throw listenError(e, host, port);
   }
-  io.out(`fluxrpc hub listening on ${addr.url} (status page ${addr.url}/, API ${addr.url}/api/flux)\n`);
+  io.out(`fluxrpc hub listening on ${addr.url} (${mounted.dashboard ? 'dashboard' : 'status page'} ${addr.url}/, API ${addr.url}/api/flux)\n`);
+  for (const note of mounted.notes) io.out(`${note}\n`);
   if (generated !== undefined) {
     io.out(`No --tokens file: generated a token for instance "default" (shown only now):\n  ${generated}\n`);
     io.out(`Connect a daemon:  fluxrpc daemon --connect ${addr.url}/api/flux --token ${generated} --demo\n`);
   } else io.out(`${tokens.size} token(s) for ${hub.auth.instances.length} instance(s) from ${file}\n`);
   await io.stopped;
+  mounted.close();
   await hub.close();
   return 0;
 }

@@ -15,7 +15,7 @@ export const paths = {
   sync: (i: string) => `/instances/${e(i)}/sync`,
   git: (i: string) => `/instances/${e(i)}/git`,
   instanceEvents: (i: string, q?: { type?: string; workload?: string }) => `/instances/${e(i)}/events${query(q)}`,
-  live: (instance?: string) => `/live${query({ instance })}`,
+  live: (instance?: string, job?: string) => `/live${query({ instance, job })}`,
   asset: (name: string) => `/assets/${name}`,
 };
 

@@ -16,11 +16,14 @@ const STEPS: [JobStage, string][] = [
 
 /** The part of the page the live stream replaces as the job moves on. */
 export function jobStatus(job: TrackedJob, gitUrl: string | undefined): SafeHtml {
-  const at = STEPS.findIndex(([s]) => s === job.stage);
-  const reached = job.stage === 'applied' ? 4 : job.stage === 'done' ? 2 : at >= 0 ? at : job.revision ? 3 : 2;
+  // How many steps are complete: queued 0, running 1, committed 3, applied 4; a job that ended
+  // otherwise keeps what it reached (a commit, or the run).
+  const complete: Record<JobStage, number> = { queued: 0, running: 1, committed: 3, applied: 4, done: 2, failed: job.revision ? 3 : 1, unknown: job.revision ? 3 : 1 };
+  const reached = complete[job.stage];
+  const final = FINAL_STAGES.includes(job.stage);
   const steps = (job.kind === 'sync' ? STEPS.slice(3) : STEPS).map(([stage, text]) => {
     const i = STEPS.findIndex(([s]) => s === stage);
-    const state = i < reached || job.stage === 'applied' ? 'done' : i === reached && !FINAL_STAGES.includes(job.stage) ? 'current' : 'todo';
+    const state = i < reached ? 'done' : i === reached && !final ? 'current' : 'todo';
     return html`<li class="step step-${state}"${state === 'current' ? html` aria-current="step"` : ''}>${text}${stage === 'committed' && job.revision ? html` — ${link(commitUrl(gitUrl, job.revision), html`<code>${job.revision.slice(0, 7)}</code>`, html` class="commit"`)}` : ''}</li>`;
   });
   const end =
@@ -47,7 +50,7 @@ export function jobPage(viewer: Viewer, job: TrackedJob, gitUrl: string | undefi
     {
       title: `${job.title} · ${i}`,
       viewer,
-      live: paths.live(i),
+      live: paths.live(i, job.id),
       refresh: FINAL_STAGES.includes(job.stage) ? undefined : 3,
       crumbs: [['Fleet', paths.fleet()], [i, paths.instance(i)], [job.kind === 'sync' ? 'Sync' : `Job ${job.id.slice(0, 8)}`, undefined]],
     },

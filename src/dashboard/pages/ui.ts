@@ -61,6 +61,7 @@ export function layout(o: LayoutOptions, body: HtmlValue): SafeHtml {
 ${o.refresh ? html`<noscript><meta http-equiv="refresh" content="${o.refresh}"></noscript>` : ''}
 <title>${o.title} · fluxrpc</title>
 <link rel="stylesheet" href="${paths.asset('dashboard.css')}">
+<link rel="icon" href="${paths.asset('favicon.svg')}" type="image/svg+xml">
 ${v ? html`<script type="module" src="${paths.asset('main.js')}"></script>` : ''}
 </head>
 <body${o.live ? html` data-live="${o.live}"` : ''}${v ? html` data-csrf="${v.csrf}"` : ''}>
