@@ -73,7 +73,7 @@ export function eventsPage(d: EventsPageData) {
 <label for="f-type">Type</label>
 <select id="f-type" name="type"><option value="">All types</option>${EVENT_TYPES.map((t) => html`<option${t === d.filter.type ? html` selected` : ''}>${t}</option>`)}</select>
 <label for="f-workload">Workload</label>
-<input id="f-workload" name="workload" value="${d.filter.workload}" placeholder="namespace:kind/name or part of it">
+<input id="f-workload" name="workload" value="${d.filter.workload}" placeholder="e.g. default:deployment/app">
 <button type="submit">Filter</button>
 </form>
 <ol class="timeline" id="timeline" data-filter-type="${d.filter.type}" data-filter-workload="${d.filter.workload}">
