@@ -13,7 +13,7 @@ export function instanceStateCell(s: InstanceSummary['status']): SafeHtml {
 function row(s: InstanceSummary, gitUrl: string | undefined): SafeHtml {
   const st = s.status;
   const i = st.instance;
-  return html`<tr data-instance="${i}" data-connected="${st.connected}">
+  return html`<tr data-instance="${i}" data-connected="${String(st.connected)}">
 <th scope="row"><a href="${paths.instance(i)}">${i}</a></th>
 <td data-label="State" class="state">${instanceStateCell(st)}${st.connected ? html` <small>since ${time(st.connectedSince)}</small>` : st.lastSeen ? html` <small>last seen ${time(st.lastSeen)}</small>` : ''}</td>
 <td data-label="Protocol">${st.protocol === undefined ? '—' : `v${st.protocol}`}</td>

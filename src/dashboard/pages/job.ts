@@ -36,7 +36,7 @@ export function jobStatus(job: TrackedJob, gitUrl: string | undefined): SafeHtml
           : job.stage === 'applied'
             ? notice('ok', job.kind === 'sync' ? 'The cluster is in sync with git.' : 'Applied in the cluster.')
             : '';
-  return html`<div id="job-status" data-stage="${job.stage}" data-final="${FINAL_STAGES.includes(job.stage)}">
+  return html`<div id="job-status" data-stage="${job.stage}" data-final="${String(FINAL_STAGES.includes(job.stage))}">
 <ol class="steps">${steps}</ol>
 ${end}
 ${job.results.length > 0 ? resultTable(job.results) : ''}
