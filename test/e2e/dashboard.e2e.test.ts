@@ -12,6 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -62,7 +63,13 @@ test('the dashboard in headless Chromium', { timeout: 240_000 }, async (t) => {
   }
   const { chromium } = await import('playwright-core');
   mkdirSync(OUT, { recursive: true });
-  const hub = await startDashboardHub();
+  // A webhook sink nobody listens on (a port just freed): the notifications page shows it failing.
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const deadPort = (free.address() as net.AddressInfo).port;
+  await new Promise((r) => free.close(r));
+  const notify = JSON.stringify({ sinks: [{ name: 'audit-hook', type: 'webhook', url: `http://127.0.0.1:${deadPort}/hook`, secret: 'a-secret-of-enough-length', events: ['release'] }], retry: { initialMs: 50, maxMs: 1000, maxAgeMs: 600_000 } });
+  const hub = await startDashboardHub({ notify });
   let browser: Browser | undefined;
   try {
     hub.attach('demo', new FluxdLikeDemo((e) => hub.hub.events.add('demo', e)));
@@ -214,6 +221,17 @@ test('the dashboard in headless Chromium', { timeout: 240_000 }, async (t) => {
       assert.equal(await page.isVisible('button.copy'), true);
       await shot(page, 'git');
       await assertLabelled(page);
+    });
+
+    await t.test('notification sinks and their failures', async () => {
+      await page.goto(base + '/notifications');
+      const row = await page.textContent('#sinks tbody tr');
+      assert.match(row ?? '', /audit-hook\s*webhook\s*(retrying|last delivery failed)/);
+      assert.match(row ?? '', /cannot connect \(ECONNREFUSED\)/);
+      assert.ok(!(await page.content()).includes(`:${deadPort}`), 'the sink URL is not shown');
+      await shot(page, 'notifications');
+      await page.goto(base + '/');
+      assert.equal(await page.locator('text=1 notification sink(s) failing').count(), 1);
     });
 
     await t.test('nothing a hostile daemon sends runs, on any page or live', async () => {

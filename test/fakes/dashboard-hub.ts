@@ -17,7 +17,9 @@ import { hashPassword } from '../../src/dashboard/password.js';
 import { randomSessionKey, SessionCodec } from '../../src/dashboard/sessions.js';
 import { UserStore } from '../../src/dashboard/users.js';
 import { parseTrustedProxies } from '../../src/dashboard/auth.js';
-import type { Notifier } from '../../src/notify/notifier.js';
+import { Notifier } from '../../src/notify/notifier.js';
+import { parseNotifyConfig } from '../../src/notify/config.js';
+import { hubEventSource, soleDeliverer } from '../../src/notify/source.js';
 import { createLogger, type Logger } from '../../src/runtime/log.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -37,7 +39,8 @@ export interface TestHub {
 export interface TestHubOptions {
   instances?: string[];
   trustedProxy?: string;
-  notifier?: Notifier;
+  /** A notifications file's text: a notifier on the hub's events is shown on the dashboard. */
+  notify?: string;
   logger?: Logger;
 }
 
@@ -61,13 +64,14 @@ export async function startDashboardHub(o: TestHubOptions = {}): Promise<TestHub
   const instances = o.instances ?? ['demo', 'evil', 'other'];
   const hub = new Hub({ tokens: new Map(instances.map((i) => [`token-${i}`, i])), logger });
   const users = UserStore.fromFile(usersPath, { pollMs: 50, logger });
+  const notifier = o.notify === undefined ? undefined : new Notifier({ config: parseNotifyConfig(o.notify), source: hubEventSource(hub.events), claim: soleDeliverer, gitUrl: async () => undefined, logger });
   const dashboard = new Dashboard({
     registry: hub.registry,
     events: hub.events,
     users,
     codec: new SessionCodec({ key: randomSessionKey() }),
     trustedProxies: o.trustedProxy ? parseTrustedProxies([o.trustedProxy]) : undefined,
-    notifier: o.notifier,
+    notifier,
     logger,
     callTimeoutMs: 5000,
     jobPollMs: 20,
@@ -97,6 +101,7 @@ export async function startDashboardHub(o: TestHubOptions = {}): Promise<TestHub
     async close() {
       for (const d of detach) d();
       dashboard.close();
+      notifier?.close();
       users.close();
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
