@@ -181,6 +181,7 @@ test('bad form values get a page that says what is wrong', async () => {
   assert.match(await res.text(), /not a workload: &#34;not a workload&#34;/);
   const none = await b.post('/instances/demo/release', { _csrf: csrf, step: 'plan', 'image-mode': 'one', 'image-ref': 'nginx' });
   assert.match(await none.text(), /choose an image with a tag/);
+  assert.equal((await b.get('/instances/%E0%A4%A')).status, 400, 'a malformed escape');
   const big = await fetch(t.url + '/instances/demo/sync', { method: 'POST', body: 'x='.padEnd(100_000, 'x'), headers: { cookie: `fluxrpc_session=${b.jar.get('fluxrpc_session')}`, 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(big.status, 413);
 });

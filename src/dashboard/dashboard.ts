@@ -58,6 +58,15 @@ export interface DashboardOptions {
 }
 
 const LOGIN_COOKIE = 'fluxrpc_login';
+
+/** A path segment, decoded; a malformed escape is a 400, not an internal error. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpRequestError(400, 'malformed URL');
+  }
+}
 const INSTANCE_ROUTE = /^\/instances\/([^/]+)(?:\/(workloads|jobs)\/([^/]+)(\/policy)?|\/(release|sync|git|events))?\/?$/;
 
 export class Dashboard {
@@ -203,11 +212,11 @@ export class Dashboard {
     }
     const m = INSTANCE_ROUTE.exec(path);
     if (!m) return sendPage(res, 404, errorPage(viewer, 'Not found', 'There is no such page.'));
-    const instance = decodeURIComponent(m[1]!);
+    const instance = decode(m[1]!);
     if (!this.instanceOr404(res, viewer, instance)) return;
     const api = this.o.registry.api(instance);
     const sub = m[2] ?? m[5];
-    const arg = m[3] === undefined ? undefined : decodeURIComponent(m[3]);
+    const arg = m[3] === undefined ? undefined : decode(m[3]);
     if (m[4]) return sendText(res, 405, 'method not allowed\n', { Allow: 'POST' });
     switch (sub) {
       case undefined: {
@@ -289,7 +298,7 @@ export class Dashboard {
   private async post(req: IncomingMessage, res: ServerResponse, viewer: Viewer, path: string, form: URLSearchParams): Promise<void> {
     if (path === '/logout') return redirect(res, paths.login(), { 'Set-Cookie': this.auth.logout(req, viewer) });
     const m = INSTANCE_ROUTE.exec(path);
-    const instance = m ? decodeURIComponent(m[1]!) : undefined;
+    const instance = m ? decode(m[1]!) : undefined;
     if (!m || instance === undefined || !(m[5] === 'release' || m[5] === 'sync' || m[4])) return sendText(res, 405, 'method not allowed\n', { Allow: 'GET' });
     if (!mayView(viewer.user, instance) || !this.fleet.status(instance)) return sendPage(res, 404, errorPage(viewer, 'Not found', `No instance named ${instance} that you may see.`));
     if (!allowed(viewer.user, 'deploy', instance)) {
@@ -311,9 +320,9 @@ export class Dashboard {
         return start(randomBytes(8).toString('hex'), { kind: 'sync', user: viewer.user.name, title: 'Sync' }, 'sync', []);
       }
       if (m[4]) {
-        const change = policyChange(form, decodeURIComponent(m[3]!), viewer.user.name);
+        const change = policyChange(form, decode(m[3]!), viewer.user.name);
         const id = await api.updateManifests(ctx(), change.spec);
-        return start(id, { kind: 'policy', user: viewer.user.name, title: change.title, spec: change.spec }, change.action, [decodeURIComponent(m[3]!)]);
+        return start(id, { kind: 'policy', user: viewer.user.name, title: change.title, spec: change.spec }, change.action, [decode(m[3]!)]);
       }
       let choice: ReleaseChoice | undefined;
       try {
@@ -334,6 +343,7 @@ export class Dashboard {
         throw e;
       }
     } catch (e) {
+      if (e instanceof HttpRequestError) throw e;
       if (e instanceof FormError) return sendPage(res, 400, errorPage(viewer, 'Not done', e.message));
       this.log.warn('dashboard action failed', { user: viewer.user.name, instance, path, error: e as Error });
       return sendPage(res, 502, errorPage(viewer, 'Not done', `The daemon did not do it: ${clip((e as Error).message)}`));
