@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs Debian's headless-capable Chromium for the status-page browser test
-# (test/e2e/status-page.e2e.test.ts). Idempotent: does nothing when /usr/bin/chromium exists.
+# Installs Debian's headless-capable Chromium for the browser tests
+# (test/e2e/status-page.e2e.test.ts, test/e2e/dashboard.e2e.test.ts; playwright-core drives it, never a downloaded
+# browser). Idempotent: does nothing when /usr/bin/chromium exists.
 # Needs root (or sudo) and apt-get; .ci/run calls it before `npm test`.
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then

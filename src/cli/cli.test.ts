@@ -262,3 +262,49 @@ describe('hub, daemon and call together', { timeout: 30_000 }, () => {
     assert.equal(await hubDone, 0);
   });
 });
+
+describe('dashboard flags', { timeout: 30_000 }, () => {
+  test('hash-password reads the password (never from argv) and prints a hash that verifies', async () => {
+    const c = io();
+    c.readSecret = async () => 'a long enough password';
+    assert.equal(await run(['hash-password'], c), 0);
+    const { verifyPassword } = await import('../dashboard/password.js');
+    assert.equal(await verifyPassword('a long enough password', c.stdout.trim()), true);
+    const empty = io();
+    empty.readSecret = async () => '';
+    assert.equal(await run(['hash-password'], empty), 2);
+    assert.match(empty.stderr, /the password is empty/);
+    assert.equal((await cli('hash-password', 'secret')).code, 2, 'no positional password');
+  });
+
+  test('the hub says at start-up whether the dashboard is on; bad users or notify files are one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fluxrpc-cli-dash-'));
+    const users = join(dir, 'users.json');
+    writeFileSync(users, JSON.stringify({ users: [{ name: 'ada', role: 'admin' }] }));
+    const plain = io();
+    const plainDone = run(['hub', '--listen', '127.0.0.1:0', '--log-level', 'error'], plain);
+    await plain.waitFor(/No --users file: the dashboard is off/);
+    plain.stop();
+    assert.equal(await plainDone, 0);
+
+    const on = io();
+    const onDone = run(['hub', '--listen', '127.0.0.1:0', '--log-level', 'error', '--users', users], on);
+    const [, url] = (await on.waitFor(/dashboard (http:\/\/127\.0\.0\.1:\d+)\//))!;
+    await on.waitFor(/Dashboard: sign-in required; 1 user\(s\)/);
+    assert.equal((await fetch(`${url}/`, { redirect: 'manual' })).status, 303, 'the page at / needs a session');
+    on.stop();
+    assert.equal(await onDone, 0);
+
+    writeFileSync(join(dir, 'bad.json'), '{"users": [{"name": "x", "role": "god"}]}');
+    const bad = await cli('hub', '--listen', '127.0.0.1:0', '--users', join(dir, 'bad.json'));
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^fluxrpc hub: .*bad\.json: users\[0\] \(x\): "role" must be one of viewer, deployer, admin\n$/);
+    const missing = await cli('hub', '--listen', '127.0.0.1:0', '--notify', join(dir, 'nope.json'));
+    assert.match(missing.err, /cannot read notifications file .*nope\.json: ENOENT/);
+    const proxy = await cli('hub', '--listen', '127.0.0.1:0', '--users', users, '--trusted-proxy', 'not-an-ip');
+    assert.equal(proxy.code, 2);
+    assert.match(proxy.err, /--trusted-proxy: bad trusted proxy "not-an-ip"/);
+    const key = await cli('hub', '--listen', '127.0.0.1:0', '--users', users, '--session-key-file', users.replace('users', 'short'));
+    assert.match(key.err, /cannot read --session-key-file/);
+  });
+});

@@ -9,6 +9,7 @@ import { daemonCommand } from './daemon-command.js';
 import { demoCommand } from './demo-command.js';
 import { UsageError } from './flags.js';
 import { hubCommand } from './hub-command.js';
+import { hashPasswordCommand } from './hash-password-command.js';
 import type { Io } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) => Promise<number> }> = {
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) 
   daemon: { summary: 'Connect to a hub as a Flux daemon (demo cluster, or relay to a real fluxd).', run: daemonCommand },
   call: { summary: 'Call one Flux API method through a hub (or a fluxd).', run: callCommand },
   demo: { summary: 'Hub + demo daemon in one process, a few calls printed, then serve until stopped.', run: demoCommand },
+  'hash-password': { summary: 'Hash a password (read from the terminal or stdin) for the dashboard users file.', run: hashPasswordCommand },
 };
 
 export const TOP_HELP = `Usage: fluxrpc COMMAND [FLAGS]
@@ -24,7 +26,7 @@ Flux v1's remote RPC (Go net/rpc + jsonrpc over websocket), wire-compatible with
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(15)}${c.summary}`)
   .join('\n')}
 
 Run "fluxrpc COMMAND --help" for a command's flags. "fluxrpc --version" prints the version.

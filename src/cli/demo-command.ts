@@ -12,18 +12,20 @@ import { FluxHttpClient } from '../http/client.js';
 import { DEFAULT_USER_AGENT } from '../runtime/version.js';
 import { helpText, parseFlags, parseListen, str, type CommandSpec } from './flags.js';
 import { gitConfigText, imagesTable, jobStatusText, servicesTable } from './format.js';
-import { listenError, parseLogLevel } from './hub-command.js';
+import { dashboardFlags, listenError, parseLogLevel } from './hub-command.js';
+import { DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry } from './dashboard-setup.js';
 import { demoConnector } from './daemon-command.js';
 import type { Io } from './io.js';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 
 export const DEMO_SPEC: CommandSpec = {
   name: 'demo',
-  usage: 'fluxrpc demo [--listen HOST:PORT]',
+  usage: 'fluxrpc demo [--listen HOST:PORT] [--users FILE] [--notify FILE]',
   summary: 'Starts a hub and a demo daemon (a sample cluster) in one process, makes a few Flux API calls through the hub and prints them, then serves until stopped (Ctrl+C).',
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Where the hub listens; if the default is taken, a free port is used instead.', default: '127.0.0.1:3030' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'warn' },
+    ...DASHBOARD_FLAGS,
   },
 };
 
@@ -61,12 +63,17 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { host, port } = parseListen(explicit ?? '127.0.0.1:3030');
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'warn'), write: (l) => io.err(l + '\n') });
   const token = generateToken();
-  const hub = new Hub({ tokens: new Map([[token, INSTANCE]]), logger });
+  const metrics = notifyMetricsRegistry();
+  const hub = new Hub({ tokens: new Map([[token, INSTANCE]]), logger, extraMetrics: metrics });
+  const mounted = mountDashboard(hub, dashboardFlags(p), logger, metrics);
   let addr: ListenAddress;
   try {
     addr = await hub.listen(port, host);
   } catch (e) {
-    if (explicit !== undefined || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw listenError(e, host, port);
+    if (explicit !== undefined || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      mounted.close();
+      throw listenError(e, host, port);
+    }
     addr = await hub.listen(0, host);
     io.out(`(${host}:${port} is in use; using port ${addr.port} instead)\n`);
   }
@@ -100,7 +107,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
 
     io.out(
       [
-        `Status page:  ${addr.url}/`,
+        ...mounted.notes,
+        `${mounted.dashboard ? 'Dashboard:   ' : 'Status page: '} ${addr.url}/`,
         `Metrics:      ${addr.url}/metrics`,
         `Try:          node dist/src/cli/main.js call --url ${addr.url} --token ${token} list-images`,
         `fluxctl:      fluxctl --url ${addr.url}/api/flux --token ${token} list-workloads`,
@@ -111,6 +119,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     await Promise.race([io.stopped, connector.closed]);
     io.out('fluxrpc demo: stopping\n');
   } finally {
+    mounted.close();
     await connector.close();
     await hub.close();
   }

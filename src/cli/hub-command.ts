@@ -4,12 +4,13 @@ import { Hub } from '../hub/hub.js';
 import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/config.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
-import { helpText, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
+import { helpText, list, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
+import { DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry, type DashboardFlags } from './dashboard-setup.js';
 import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
   name: 'hub',
-  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--max-buffered-bytes 256MiB] [--nats URL[,URL…] [--replica-id ID]]',
+  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--max-buffered-bytes 256MiB] [--users FILE] [--notify FILE] [--nats URL[,URL…] [--replica-id ID]]',
   summary: 'Runs the hub: Flux daemons connect to it (GET <base>/v6…v11/daemon), and it serves the Flux HTTP API for each daemon, events, /metrics, /healthz and a status page at /.',
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on.', default: '127.0.0.1:3030' },
@@ -29,6 +30,7 @@ export const HUB_SPEC: CommandSpec = {
     'replica-id': { type: 'string', value: 'ID', help: 'Cluster mode: this replica\'s name (shown on status pages and in the owners bucket).', default: 'host name + random suffix' },
     'owner-ttl': { type: 'string', value: 'DURATION', help: 'Cluster mode: how long a replica that stopped without cleaning up is still shown holding its instances (entries refreshed every third of it).', default: '30s' },
     'nats-stream-replicas': { type: 'string', value: 'N', help: 'Cluster mode: copies of the owners bucket and the events stream in a NATS cluster.', default: '1' },
+    ...DASHBOARD_FLAGS,
   },
   notes: 'Cluster mode (--nats): run several replicas behind one load balancer; any replica answers for any instance (README, "Scaling out").',
 };
@@ -48,6 +50,11 @@ export function parseByteSize(text: string, flag: string): number {
   const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
   if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: use a positive size such as 268435456, 512MiB or 1GiB`);
   return bytes;
+}
+
+/** The dashboard and notification flags of a parsed command line. */
+export function dashboardFlags(p: ReturnType<typeof parseFlags>): DashboardFlags {
+  return { users: str(p, 'users'), trustedProxy: list(p, 'trusted-proxy'), proxyUserHeader: str(p, 'proxy-user-header'), sessionKeyFile: str(p, 'session-key-file'), notify: str(p, 'notify') };
 }
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
@@ -102,21 +109,26 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
       ? undefined
       : { servers, ownerTtlMs, refreshMs: Math.max(1, Math.floor(ownerTtlMs / 3)), streamReplicas: positiveInt(str(p, 'nats-stream-replicas') ?? '1', 'nats-stream-replicas', 5), ...(credsFile === undefined ? {} : { credsFile }), ...(replicaId === undefined ? {} : { replicaId }) };
 
-  const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, logger, eventCapacity, ...(cluster ? { cluster } : {}) });
+  const metrics = notifyMetricsRegistry();
+  const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
+  const mounted = mountDashboard(hub, dashboardFlags(p), logger, metrics);
   let addr;
   try {
     addr = await hub.listen(port, host);
   } catch (e) {
+    mounted.close();
     if ((e as { code?: unknown }).code === 'FLUXRPC_ERR_NATS_CONFIG') throw e;
     throw listenError(e, host, port);
   }
-  io.out(`fluxrpc hub listening on ${addr.url} (status page ${addr.url}/, API ${addr.url}/api/flux)\n`);
+  io.out(`fluxrpc hub listening on ${addr.url} (${mounted.dashboard ? 'dashboard' : 'status page'} ${addr.url}/, API ${addr.url}/api/flux)\n`);
+  for (const note of mounted.notes) io.out(`${note}\n`);
   if (hub.cluster) io.out(`cluster mode: replica ${hub.cluster.replicaId}, NATS ${hub.cluster.bus.servers.join(',')} (${hub.cluster.ready ? 'connected' : 'not reachable yet: serving local daemons, retrying'})\n`);
   if (generated !== undefined) {
     io.out(`No --tokens file: generated a token for instance "default" (shown only now):\n  ${generated}\n`);
     io.out(`Connect a daemon:  fluxrpc daemon --connect ${addr.url}/api/flux --token ${generated} --demo\n`);
   } else io.out(`${tokens.size} token(s) for ${hub.auth.instances.length} instance(s) from ${file}\n`);
   await io.stopped;
+  mounted.close();
   await hub.close();
   return 0;
 }

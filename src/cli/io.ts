@@ -6,4 +6,6 @@ export interface Io {
   stopped: Promise<void>;
   /** Environment: `FLUXRPC_TOKEN` is the default of `--token` (daemon, call). */
   env: Record<string, string | undefined>;
+  /** Reads a secret (a password): from a terminal without echo, else a line of standard input. */
+  readSecret?: (prompt: string) => Promise<string>;
 }

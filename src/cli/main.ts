@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `fluxrpc` executable (package.json "bin"; `npm start` runs `demo`). */
 import { run } from './cli.js';
+import { readSecret } from './secret-input.js';
 
 const stopped = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
@@ -12,6 +13,7 @@ const code = await run(process.argv.slice(2), {
   err: (t) => void process.stderr.write(t),
   stopped,
   env: process.env,
+  readSecret: (prompt) => readSecret(prompt),
 });
 // Let pending output drain, then leave even if a socket lingers.
 process.exitCode = code;

@@ -44,3 +44,17 @@ test('all instances together keep at most maxBytes; the largest holder loses its
   assert.equal(s.bytes, 300);
   assert.throws(() => new EventStore({ maxBytes: 0 }), RangeError);
 });
+
+test('subscribers hear of each event added, after it is kept; a throwing listener does not lose it', () => {
+  const s = new EventStore(2);
+  const seen: string[] = [];
+  s.subscribe(() => {
+    throw new Error('broken listener');
+  });
+  const stop = s.subscribe((instance, stored) => seen.push(`${instance}:${stored.event.message}:${s.list(instance)[0]!.seq === stored.seq}`));
+  s.add('a', ev('one'));
+  stop();
+  s.add('a', ev('two'));
+  assert.deepEqual(seen, ['a:one:true']);
+  assert.equal(s.list('a').length, 2);
+});

@@ -55,6 +55,9 @@ export interface EventLog {
   recent(limit: number): (StoredEvent & { instance: string })[];
 }
 
+/** Told of every event the store keeps, after it is kept. */
+export type EventListener = (instance: string, stored: StoredEvent) => void;
+
 export class EventStore implements EventLog {
   readonly capacity: number;
   readonly maxBytes: number;
@@ -63,6 +66,7 @@ export class EventStore implements EventLog {
   private readonly newest: { stored: StoredEvent; instance: string }[] = [];
   private readonly evicted = new WeakSet<StoredEvent>();
   private total = 0;
+  private readonly listeners = new Set<EventListener>();
   private seq = 0;
 
   constructor(options: EventStoreOptions | number = {}) {
@@ -91,7 +95,20 @@ export class EventStore implements EventLog {
     this.newest.push({ stored, instance });
     if (this.newest.length > RECENT_CAPACITY) this.newest.shift();
     this.enforceBound(instance, ring);
+    for (const listener of this.listeners) {
+      try {
+        listener(instance, stored);
+      } catch {
+        // A listener's failure is its own; the event is kept and the poster answered.
+      }
+    }
     return stored;
+  }
+
+  /** Calls `listener` for each event added from now on; returns the function that stops it. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   append(instance: string, event: FluxEvent, body?: Uint8Array): void {

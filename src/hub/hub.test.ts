@@ -205,3 +205,17 @@ describe('hub: versions, kicks, deprecation, timeouts, restarts', { timeout: 30_
     assert.equal(events.at(-1), 'connected');
   });
 });
+
+test('a request hook answers before the hub routes, or leaves the request to them; extra metrics are appended', async () => {
+  const { hub, addr } = await startHub({ extraMetrics: { metrics: async () => '# TYPE extra_total counter\nextra_total 3\n' } });
+  hub.requestHook = async (req, res) => {
+    if (req.url !== '/') return false;
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end('hooked');
+    return true;
+  };
+  assert.equal(await (await fetch(addr.url + '/')).text(), 'hooked');
+  assert.equal(await (await fetch(addr.url + '/healthz')).text(), 'ok\n');
+  const metrics = await (await fetch(addr.url + '/metrics')).text();
+  assert.match(metrics, /fluxrpc_hub_connected_daemons 0\n/);
+  assert.match(metrics, /\nextra_total 3\n$/);
+});

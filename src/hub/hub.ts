@@ -118,7 +118,15 @@ export interface HubOptions {
    * splitter's `maxValueBytes`, 64 MiB).
    */
   createClient?: (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions) => DaemonClient;
+  /** More series for `/metrics` (a prom-client `Registry`: the notifier's), appended to the hub's. */
+  extraMetrics?: { metrics(): Promise<string> };
 }
+
+/**
+ * Runs before the hub's own routes (the dashboard mounts itself here, `hub.requestHook = …`);
+ * resolves true when it answered the request, false to leave it to the hub.
+ */
+export type RequestHook = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface ListenAddress {
   host: string;
@@ -135,6 +143,8 @@ export class Hub {
   /** What request bodies (and, once wired, daemon connections) hold, for all of them together. */
   readonly budget: ByteBudget;
   readonly startedAt = new Date();
+  /** See `RequestHook`. */
+  requestHook: RequestHook | undefined;
   private tokenAuth: TokenAuth;
   private readonly log: Logger;
   private readonly throttle: LogThrottle;
@@ -279,9 +289,10 @@ export class Hub {
       else this.log[path === '/healthz' || path === '/metrics' || path === '/' ? 'debug' : 'info']('request', fields);
     });
     try {
+      if (this.requestHook && (await this.requestHook(req, res))) return;
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(req, res);
       if (path === '/healthz') return text(res, 200, this.clusterMode ? this.clusterMode.health().text : 'ok\n');
-      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, await this.metrics.render());
+      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, (await this.metrics.render()) + ((await this.options.extraMetrics?.metrics()) ?? ''));
       if (EVENTS_ROUTE.test(path) && req.method === 'GET') return this.listEvents(req, res);
       const handler = path === API_BASE || path.startsWith(API_BASE + '/') ? this.apiHandlers[0]! : this.apiHandlers[1]!;
       if (await handler(req, res)) return;

@@ -11,11 +11,11 @@
  * never served it; request bodies share one memory budget (503 beyond it); a daemon's texts are
  * cut before they are kept, shown or relayed; the tokens file reloads without a restart.
  */
-export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_BUFFERED_BYTES, type HubOptions, type ListenAddress, type DaemonClientOptions } from './hub.js';
-export { DaemonRegistry, ConnectionState, MAX_RELAYED_ERROR_TEXT, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
+export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_BUFFERED_BYTES, type HubOptions, type ListenAddress, type DaemonClientOptions, type RequestHook } from './hub.js';
+export { DaemonRegistry, ConnectionState, noDaemonError, type RegistryListener, type StatusListener, type DeadlineContext, MAX_RELAYED_ERROR_TEXT, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
 export { TokenAuth, TokenFileError, generateToken, loadTokenFile, parseTokens, watchTokenFile, DEFAULT_TOKEN_RELOAD_DEBOUNCE_MS, type Credential, type TokenAuthOptions, type TokenFileWatchOptions } from './auth.js';
 export { LogThrottle, DEFAULT_LOG_INTERVAL_MS } from './log-throttle.js';
 export { serveUpgradeAsHttp, type UpgradeAsHttpOptions } from './upgrade-as-http.js';
-export { EventStore, DEFAULT_MAX_EVENT_STORE_BYTES, type StoredEvent, type EventStoreOptions } from './events.js';
+export { EventStore, DEFAULT_MAX_EVENT_STORE_BYTES, type StoredEvent, type EventStoreOptions, type EventLog, type EventListener } from './events.js';
 export { hubMetrics, processMetrics, sampleValue, observations, PROMETHEUS_CONTENT_TYPE, type HubMetrics, type HubMetricsOptions } from './metrics.js';
 export { renderStatusPage, MAX_MESSAGE_CHARS, MAX_PAGE_INSTANCES, type StatusPageData } from './status-page.js';

@@ -336,3 +336,22 @@ describe('DaemonRegistry', { timeout: 10_000 }, () => {
   });
 });
 
+test('subscribers hear of each connect, kick and disconnect, with the status after the change', async () => {
+  const r = new DaemonRegistry();
+  const seen: string[] = [];
+  const stop = r.subscribe((s) => seen.push(`${s.instance}:${s.connected}:${s.connections}`));
+  r.subscribe(() => {
+    throw new Error('a broken listener changes nothing');
+  });
+  const a = fakeClient();
+  const b = fakeClient();
+  r.register('prod', a.client, info());
+  r.register('prod', b.client, info()); // kicks a: only the new connection counts
+  b.end(new Error('unexpected EOF'));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ['prod:true:1', 'prod:true:2', 'prod:false:2']);
+  stop();
+  r.register('prod', fakeClient().client, info());
+  assert.equal(seen.length, 3);
+  assert.ok(r.isConnected('prod'));
+});

@@ -138,12 +138,16 @@ function endText(why: unknown): string {
   return raw === GoText.unexpectedEOF ? 'the daemon closed the connection' : raw;
 }
 
+/** Told when an instance's daemon connects or goes away, after its status changed (the dashboard's live view). */
+export type StatusListener = (status: InstanceStatus) => void;
+
 export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly status = new Map<string, InstanceStatus>();
   private readonly apis = new Map<string, FluxApi>();
   private readonly listeners = new Set<RegistryListener>();
+  private readonly statusListeners = new Set<StatusListener>();
   readonly callTimeoutMs: number;
   private readonly metrics: HubMetrics;
   private readonly log: Logger;
@@ -190,6 +194,7 @@ export class DaemonRegistry {
     conn.log.info('daemon connected', { protocol: info.protocol, remote, userAgent });
     for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
     void client.closed.then((why) => this.onEnded(conn, why));
+    this.changed(instance);
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);
     for (const wake of waiting ?? []) wake();
@@ -283,7 +288,26 @@ export class DaemonRegistry {
       n++;
     }
     return n;
+
   }
+
+  /** Calls `listener` whenever a daemon connects or goes away; returns the function that stops it. */
+  subscribe(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private changed(instance: string): void {
+    const status = this.status.get(instance);
+    if (!status) return;
+    const copy = { ...status };
+    for (const listener of this.statusListeners) {
+      try {
+        listener(copy);
+      } catch {
+        // A listener's failure is its own; the connection is not affected.
+      }
+    }  }
 
   /** Disconnects every daemon. */
   closeAll(reason = 'the hub is shutting down'): void {
@@ -321,7 +345,7 @@ export class DaemonRegistry {
     if (conn.state !== ConnectionState.Open) return;
     conn.state = ConnectionState.ClosedByHub;
     conn.closeReason = truncate(reason, MAX_KEPT_TEXT);
-    this.remove(conn, `disconnected by the hub: ${conn.closeReason}`);
+    if (this.remove(conn, `disconnected by the hub: ${conn.closeReason}`)) this.changed(conn.instance);
     conn.log[level]('daemon disconnected by the hub', { reason: conn.closeReason });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
@@ -336,6 +360,7 @@ export class DaemonRegistry {
     if (this.remove(conn, text ? `connection ended: ${text}` : 'connection ended')) {
       const st = this.status.get(conn.instance);
       if (st) st.lastSeen = this.now();
+      this.changed(conn.instance);
     }
     conn.log.info('daemon disconnected', { error: text || undefined });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);

@@ -18,7 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function freshCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fluxrpc-newuser-'));
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'test', 'bench', 'scripts']) {
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'web', 'test', 'bench', 'scripts']) {
     cpSync(join(root, entry), join(dir, entry), {
       recursive: true,
       // The Go module (with its built binaries) is not needed to build or run the demo.

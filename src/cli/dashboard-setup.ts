@@ -1,0 +1,98 @@
+/**
+ * Mounting the dashboard and the notifier into a hub for `fluxrpc hub` and `fluxrpc demo`:
+ * `--users FILE` (or `--trusted-proxy`) turns the dashboard on; `--notify FILE` the notifier.
+ * Without them the hub keeps its plain status page, and says so.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
+import { Dashboard } from '../dashboard/dashboard.js';
+import { parseTrustedProxies } from '../dashboard/auth.js';
+import { randomSessionKey, SessionCodec } from '../dashboard/sessions.js';
+import { UserStore } from '../dashboard/users.js';
+import type { Hub } from '../hub/hub.js';
+import { GitUrls } from '../notify/git-url.js';
+import { loadNotifyConfig } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
+import { hubEventSource, soleDeliverer } from '../notify/source.js';
+import type { Logger } from '../runtime/log.js';
+import { UsageError } from './flags.js';
+
+export interface DashboardFlags {
+  users?: string;
+  trustedProxy: string[];
+  proxyUserHeader?: string;
+  sessionKeyFile?: string;
+  notify?: string;
+}
+
+export const DASHBOARD_FLAGS = {
+  users: { type: 'string', value: 'FILE', help: 'Users file (JSON; see README): turns on the dashboard with sign-in at /. Reloaded when it changes.' },
+  'trusted-proxy': { type: 'string', value: 'ADDR[/BITS]', multiple: true, help: 'Address or subnet of an authenticating proxy whose user header is trusted (repeatable, or comma-separated).' },
+  'proxy-user-header': { type: 'string', value: 'NAME', help: 'The header such a proxy sets.', default: 'X-Forwarded-User' },
+  'session-key-file': { type: 'string', value: 'FILE', help: 'At least 32 bytes of secret that sign session cookies (shared by replicas; without it, sessions end when the hub restarts).' },
+  notify: { type: 'string', value: 'FILE', help: 'Notification sinks (JSON; see README): Slack, Microsoft Teams, signed webhooks.' },
+} as const;
+
+/** The prom-client registry for the notifier's series (given to the hub as `extraMetrics`). */
+export function notifyMetricsRegistry(): Registry {
+  return new Registry();
+}
+
+export function sessionKey(file: string | undefined): Buffer {
+  if (file === undefined) return randomSessionKey();
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read --session-key-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const text = raw.toString('utf8').trim();
+  if (Buffer.byteLength(text) < 32) throw new UsageError(`--session-key-file ${file}: needs at least 32 bytes of secret (e.g. openssl rand -base64 48 > ${file})`);
+  return createHash('sha256').update(text).digest();
+}
+
+export interface Mounted {
+  dashboard: Dashboard | undefined;
+  notifier: Notifier | undefined;
+  /** Lines for the start-up message. */
+  notes: string[];
+  close(): void;
+}
+
+export function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, metrics: Registry): Mounted {
+  const notes: string[] = [];
+  const gitUrls = new GitUrls({ api: (i) => hub.registry.api(i) });
+  let notifier: Notifier | undefined;
+  if (flags.notify !== undefined) {
+    const config = loadNotifyConfig(flags.notify);
+    notifier = new Notifier({ config, source: hubEventSource(hub.events), claim: soleDeliverer, gitUrl: (i) => gitUrls.get(i), registry: metrics, logger });
+    notes.push(`Notifications: ${config.sinks.length} sink(s) from ${flags.notify} (${config.sinks.map((s) => `${s.name}: ${s.type}`).join(', ') || 'none'})`);
+  }
+  let dashboard: Dashboard | undefined;
+  let users: UserStore | undefined;
+  if (flags.users !== undefined || flags.trustedProxy.length > 0) {
+    if (flags.users === undefined) throw new UsageError('--trusted-proxy needs --users (the users file gives each user a role and instances)');
+    users = UserStore.fromFile(flags.users, { logger });
+    let proxies;
+    try {
+      proxies = flags.trustedProxy.length > 0 ? parseTrustedProxies(flags.trustedProxy) : undefined;
+    } catch (e) {
+      throw new UsageError(`--trusted-proxy: ${(e as Error).message}`);
+    }
+    const codec = new SessionCodec({ key: sessionKey(flags.sessionKeyFile) });
+    dashboard = new Dashboard({ registry: hub.registry, events: hub.events, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
+    hub.requestHook = dashboard.handle;
+    notes.push(`Dashboard: sign-in required; ${users.size} user(s) from ${flags.users}${proxies ? `; trusting ${flags.proxyUserHeader ?? 'X-Forwarded-User'} from ${flags.trustedProxy.join(', ')}` : ''}${flags.sessionKeyFile ? '' : '; sessions end when the hub restarts (no --session-key-file)'}`);
+  } else notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');
+  return {
+    dashboard,
+    notifier,
+    notes,
+    close() {
+      dashboard?.close();
+      notifier?.close();
+      users?.close();
+    },
+  };
+}

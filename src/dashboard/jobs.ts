@@ -1,0 +1,189 @@
+/**
+ * Following a job the dashboard started, as fluxctl does (`await`): `JobStatus` until the job
+ * succeeds or fails (queued → running → done), then, when it made a commit, `SyncStatus(revision)`
+ * until the daemon reports no pending commits (the commit is applied in the cluster). Polling
+ * backs off from `pollMs` to 2 s; the whole wait is bounded (`timeoutMs`, default 10 min), after
+ * which the outcome is "unknown" as fluxctl reports a timeout. Every change of a job is told to
+ * subscribers (the live stream) and, once it ends, `onDone` (the audit event).
+ *
+ * Jobs are kept in memory, the newest `capacity` (default 500).
+ */
+import type { FluxApi } from '../flux/api.js';
+import type { UpdateSpec, WorkloadResult, JobResult } from '../flux/model/index.js';
+import { imageRefString } from '../flux/model/index.js';
+import { deadline } from '../runtime/time.js';
+import { clip, MAX_MESSAGE } from './data.js';
+
+/** Runs one daemon call under `parent` and a per-call timeout (no `AbortSignal.any`: see runtime/time.ts). */
+async function bounded<T>(parent: AbortSignal, ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const d = deadline(parent, ms, () => new Error(`the daemon did not answer within ${ms} ms`));
+  try {
+    return await call(d.signal);
+  } finally {
+    d.dispose();
+  }
+}
+
+export type JobStage = 'queued' | 'running' | 'committed' | 'applied' | 'done' | 'failed' | 'unknown';
+
+export interface ResultRow {
+  workload: string;
+  status: string;
+  error: string;
+  updates: { container: string; current: string; target: string }[];
+}
+
+export interface TrackedJob {
+  instance: string;
+  id: string;
+  kind: 'release' | 'policy' | 'sync';
+  user: string;
+  title: string;
+  stage: JobStage;
+  revision: string;
+  error: string;
+  results: ResultRow[];
+  startedAt: Date;
+  updatedAt: Date;
+  spec: UpdateSpec | undefined;
+}
+
+export const FINAL_STAGES: readonly JobStage[] = ['applied', 'done', 'failed', 'unknown'];
+
+export function resultRows(result: ReadonlyMap<string, WorkloadResult> | null): ResultRow[] {
+  return [...(result ?? new Map<string, WorkloadResult>())].slice(0, 2000).map(([workload, r]) => ({
+    workload: clip(workload),
+    status: clip(r.status, 64),
+    error: clip(r.error, MAX_MESSAGE),
+    updates: (r.perContainer ?? []).slice(0, 50).map((u) => ({ container: clip(u.container), current: clip(imageRefString(u.current)), target: clip(imageRefString(u.target)) })),
+  }));
+}
+
+/** Waits `ms`, or less if `signal` aborts; leaves no listener behind either way. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export interface AwaitOptions {
+  callTimeoutMs: number;
+  pollMs?: number;
+  signal: AbortSignal;
+  /** Told of queued/running as they are seen. */
+  onStatus?: (statusString: string) => void;
+}
+
+/** Waits for a job's end (fluxctl's awaitJob): its result, or throws with the job's error. */
+export async function awaitJob(api: FluxApi, id: string, o: AwaitOptions): Promise<JobResult> {
+  let delay = o.pollMs ?? 100;
+  for (;;) {
+    o.signal.throwIfAborted();
+    const j = await bounded(o.signal, o.callTimeoutMs, (signal) => api.jobStatus({ signal }, id));
+    if (j.statusString === 'failed' || (j.statusString === 'succeeded' && j.err !== '')) throw Object.assign(new Error(clip(j.err || 'the job failed', MAX_MESSAGE)), { result: j.result });
+    if (j.statusString === 'succeeded') return j.result;
+    o.onStatus?.(j.statusString || 'queued');
+    await sleep(delay, o.signal);
+    delay = Math.min(delay * 2, 2000);
+  }
+}
+
+export interface JobTrackerOptions {
+  api: (instance: string) => FluxApi;
+  callTimeoutMs: number;
+  pollMs?: number;
+  timeoutMs?: number;
+  capacity?: number;
+  onDone?: (job: TrackedJob) => void;
+}
+
+export class JobTracker {
+  private readonly jobs = new Map<string, TrackedJob>();
+  private readonly listeners = new Set<(job: TrackedJob) => void>();
+  private readonly stop = new AbortController();
+
+  constructor(private readonly o: JobTrackerOptions) {}
+
+  get(instance: string, id: string): TrackedJob | undefined {
+    return this.jobs.get(`${instance}\0${id}`);
+  }
+
+  subscribe(listener: (job: TrackedJob) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts following `id` (`kind: 'sync'`: no job, only the sync of `revision` or HEAD). */
+  track(instance: string, id: string, meta: Pick<TrackedJob, 'kind' | 'user' | 'title'> & { spec?: UpdateSpec; revision?: string }): TrackedJob {
+    const now = new Date();
+    const job: TrackedJob = { instance, id, ...meta, spec: meta.spec, stage: meta.kind === 'sync' ? 'committed' : 'queued', revision: meta.revision ?? '', error: '', results: [], startedAt: now, updatedAt: now };
+    this.jobs.set(`${instance}\0${id}`, job);
+    while (this.jobs.size > (this.o.capacity ?? 500)) this.jobs.delete(this.jobs.keys().next().value!);
+    void this.follow(job);
+    return job;
+  }
+
+  private set(job: TrackedJob, change: Partial<TrackedJob>): void {
+    Object.assign(job, change, { updatedAt: new Date() });
+    for (const l of this.listeners) {
+      try {
+        l(job);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+    if (FINAL_STAGES.includes(job.stage)) this.o.onDone?.(job);
+  }
+
+  private async follow(job: TrackedJob): Promise<void> {
+    const whole = deadline(this.stop.signal, this.o.timeoutMs ?? 600_000, () => new Error('timed out'));
+    const signal = whole.signal;
+    const api = this.o.api(job.instance);
+    const retrying = async <T>(f: () => Promise<T>): Promise<T> => {
+      // A daemon that is away for a moment (reconnecting) does not end the wait; the deadline does.
+      for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
+        try {
+          return await f();
+        } catch (e) {
+          if (signal.aborted || (e as { result?: unknown }).result !== undefined) throw e;
+          await sleep(delay, signal);
+        }
+      }
+    };
+    try {
+      if (job.kind !== 'sync') {
+        const result = await retrying(() =>
+          awaitJob(api, job.id, { callTimeoutMs: this.o.callTimeoutMs, pollMs: this.o.pollMs, signal, onStatus: (s) => s !== job.stage && (s === 'queued' || s === 'running') && this.set(job, { stage: s }) }),
+        );
+        const results = resultRows(result.result);
+        const failed = results.filter((r) => r.status === 'failed');
+        if (result.revision === '') return this.set(job, { stage: 'done', results, error: failed.length > 0 ? `${failed.length} workload(s) failed` : '' });
+        this.set(job, { stage: 'committed', revision: clip(result.revision, 64), results });
+      }
+      let delay = this.o.pollMs ?? 250;
+      for (;;) {
+        const pending = await retrying(() => bounded(signal, this.o.callTimeoutMs, (s) => api.syncStatus({ signal: s }, job.revision || 'HEAD')));
+        if ((pending ?? []).length === 0) return this.set(job, { stage: 'applied' });
+        await sleep(delay, signal);
+        signal.throwIfAborted();
+        delay = Math.min(delay * 2, 2000);
+      }
+    } catch (e) {
+      const r = (e as { result?: JobResult }).result;
+      if (r !== undefined) return this.set(job, { stage: 'failed', error: clip((e as Error).message, MAX_MESSAGE), results: resultRows(r.result) });
+      if (this.stop.signal.aborted) return;
+      this.set(job, { stage: 'unknown', error: signal.aborted ? 'timed out waiting for the outcome; check the cluster or the commit log' : clip((e as Error).message, MAX_MESSAGE) });
+    } finally {
+      whole.dispose();
+    }
+  }
+
+  close(): void {
+    this.stop.abort();
+  }
+}
