@@ -9,6 +9,7 @@ import { decodeEvent, type FluxEvent } from '../flux/model/event.js';
 import { decodeFirstValue, goErrorValueJson } from './go-json-reader.js';
 import { BusyError, HttpRequestError } from './errors.js';
 import type { ByteBudget } from '../runtime/budget.js';
+import { GoText } from '../runtime/go-text.js';
 
 /** The default limit on request bodies (Go sets none; a relay or hub should). */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -35,7 +36,7 @@ export interface ReadBodyOptions {
   retryAfterSeconds?: number;
 }
 
-const tooLarge = () => new HttpRequestError(413, 'http: request body too large');
+const tooLarge = () => new HttpRequestError(413, GoText.requestBodyTooLarge);
 
 /**
  * Reads the whole body; more than `maxBytes` → 413 `http: request body too large` (Go's

@@ -324,7 +324,7 @@ export class Hub {
     if (credential === undefined) return refuse(401, 'missing or unknown token\n', req.headers.authorization ? 'unknown token' : 'no token');
     const { instance } = credential;
     const version = Number(m[1]);
-    if (!isProtocolVersion(version)) return refuse(404, '404 page not found\n', `no protocol version ${m[1]}`);
+    if (!isProtocolVersion(version)) return refuse(404, `${GoText.notFound}\n`, `no protocol version ${m[1]}`);
     if (version < (this.options.minProtocol ?? PROTOCOL_VERSIONS[0])) return refuse(410, `${GoText.apiDeprecated}\n`, `protocol ${version} is below the minimum ${this.options.minProtocol}`);
     let stream: ByteStream;
     try {
@@ -360,7 +360,9 @@ export class Hub {
 
   /** A plain (non-websocket) request to a registration route: gorilla's 400. */
   private badHandshake(res: ServerResponse): void {
-    text(res, 400, `Bad Request\n${GoText.notWebSocketProtocol}\n`);
+    // gorilla's Upgrader answers `http.Error(w, StatusText(400), 400)` with its version header; the
+    // reason (GoText.notWebSocketProtocol) is its returned error, not part of the answer.
+    send(res, 400, { 'Content-Type': TEXT_CONTENT_TYPE, 'Sec-Websocket-Version': '13', 'X-Content-Type-Options': 'nosniff' }, 'Bad Request\n');
   }
 
   /** `GET <base>/v6/events`: the caller's instance's events, newest first (not a Flux route). */

@@ -21,6 +21,8 @@ test('net/rpc, jsonrpc and io texts', () => {
   assert.equal(GoText.badResponseId('string'), 'json: cannot unmarshal string into Go struct field clientResponse.id of type uint64');
   assert.equal(GoText.paramsNotArray('object'), 'json: cannot unmarshal object into Go value of type [1]interface {}');
   assert.equal(GoText.contextDeadlineExceeded, 'context deadline exceeded');
+  assert.equal(GoText.notFound, '404 page not found');
+  assert.equal(GoText.requestBodyTooLarge, 'http: request body too large');
 });
 
 test('encoding/json texts and quoteChar', () => {

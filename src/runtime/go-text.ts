@@ -43,6 +43,10 @@ export const GoText = {
   // ---- context, net/url
   /** context.DeadlineExceeded: what a Go daemon's call reports at its RPC timeout. */
   contextDeadlineExceeded: 'context deadline exceeded',
+  /** net/http's ServeMux for a path no handler serves. */
+  notFound: '404 page not found',
+  /** net/http's MaxBytesReader past its limit. */
+  requestBodyTooLarge: 'http: request body too large',
   /** net/url: a query with `;` (Go ≥ 1.17). */
   invalidSemicolonSeparator: 'invalid semicolon separator in query',
   /** net/url: a bad `%` escape (`quoted`: the bad escape as Go quotes it). */

@@ -61,6 +61,8 @@ const EXPECTED = new Map<string, Expect>([
   ['unexpectedEOF#json.Decoder', (g) => g.unexpectedEOF],
   ['contextDeadlineExceeded', (g) => g.contextDeadlineExceeded],
   ['invalidSemicolonSeparator', (g) => g.invalidSemicolonSeparator],
+  ['notFound', (g) => g.notFound],
+  ['requestBodyTooLarge', (g) => g.requestBodyTooLarge],
   [`invalidUrlEscape(${q('"%zz"')})`, (g) => g.invalidUrlEscape('"%zz"')],
 
   // net/rpc server over jsonrpc, fed hand-made requests

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -26,6 +29,13 @@ func stdlibTexts(t texts) {
 	t.addErr("invalidSemicolonSeparator", err)
 	_, err = url.ParseQuery("a=%zz")
 	t.addErr(fmt.Sprintf("invalidUrlEscape(%q)", `"%zz"`), err)
+
+	// net/http: ServeMux's answer for an unknown path (without its newline), MaxBytesReader's error.
+	rec := httptest.NewRecorder()
+	http.NewServeMux().ServeHTTP(rec, httptest.NewRequest("GET", "/nowhere", nil))
+	t.add("notFound", strings.TrimSuffix(rec.Body.String(), "\n"))
+	_, err = io.ReadAll(http.MaxBytesReader(httptest.NewRecorder(), io.NopCloser(strings.NewReader("too long")), 3))
+	t.addErr("requestBodyTooLarge", err)
 }
 
 // Inner and Outer give a type error inside a nested struct field.
