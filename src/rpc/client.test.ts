@@ -11,6 +11,7 @@ import { Client, type ClientOptions } from './client.js';
 import { Server } from './server.js';
 import { DeadlineExceededError, ProtocolError, ServerError, isFatal } from './errors.js';
 import { testService } from '../../test/fakes/test-service.js';
+import { warningsDuring, watchLargeChunk } from '../../test/fakes/observe.js';
 
 async function until(done: () => boolean, turns = 10_000): Promise<void> {
   for (let i = 0; i < turns && !done(); i++) await new Promise((r) => setImmediate(r));
@@ -79,16 +80,7 @@ test("nesting deeper than Go's 10,000 is Go's syntax error for every call, never
 test('a large reply is parsed and decoded in slices: another connection is served meanwhile, and replies keep their order', async () => {
   // Connection A: a raw peer answers call 0 with an ~8 MB list and call 1 right behind it, in one chunk.
   const [a, peerA] = memoryPipe();
-  let arrived = false;
-  const start = a.start.bind(a);
-  a.start = (sink: StreamSink) =>
-    start({
-      data: (chunk) => {
-        if (chunk.length > 1_000_000) arrived = true;
-        sink.data(chunk);
-      },
-      end: (e) => sink.end(e),
-    });
+  const arrived = watchLargeChunk(a, 1_000_000);
   const clientA = new Client(a, { slicedParseBytes: 64 * 1024, sliceMs: 0 });
   peerA.start({ data: () => undefined, end: () => undefined });
   const order: string[] = [];
@@ -120,7 +112,7 @@ test('a large reply is parsed and decoded in slices: another connection is serve
   let servedDuringA = 0;
   while (order.length === 0) {
     assert.equal(await clientB.call('Test.Echo', 'ping'), 'ping');
-    if (arrived && order.length === 0) servedDuringA++;
+    if (arrived() && order.length === 0) servedDuringA++;
   }
   await small;
   assert.equal(await big, (items.length * (items.length - 1)) / 2);
@@ -173,10 +165,7 @@ test('deadline: the call rejects with DeadlineExceededError, its late reply is d
 });
 
 test('calls sharing one signal share one listener: a 10,000-call flood does not warn, and an abort fails them all', async () => {
-  const warnings: Error[] = [];
-  const onWarning = (w: Error) => warnings.push(w);
-  process.on('warning', onWarning);
-  try {
+  const warnings = await warningsDuring(async () => {
     const { client, send } = rawPeer();
     const controller = new AbortController();
     const calls = Array.from({ length: 10_000 }, (_, i) => settle(client.call('X.Y', i, { signal: controller.signal })));
@@ -187,12 +176,9 @@ test('calls sharing one signal share one listener: a 10,000-call flood does not 
     assert.equal(calls[0]!.value, 'first');
     assert.ok(calls.slice(1).every((c) => (c.error as Error).message === 'shutting down'));
     assert.equal(client.inFlight, 0);
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(warnings.map((w) => w.name), []);
     await client.close();
-  } finally {
-    process.off('warning', onWarning);
-  }
+  });
+  assert.deepEqual(warnings, []);
 });
 
 test('server errors keep their class through a sliced reply', async () => {

@@ -9,6 +9,7 @@ import { memoryPipe } from '../transport/memory.js';
 import { Client } from './client.js';
 import { Server, type ServerConnection } from './server.js';
 import { testService } from '../../test/fakes/test-service.js';
+import { warningsDuring } from '../../test/fakes/observe.js';
 
 async function until(done: () => boolean, turns = 10_000): Promise<void> {
   for (let i = 0; i < turns && !done(); i++) await new Promise((r) => setImmediate(r));
@@ -155,13 +156,10 @@ test('a large request is parsed in slices and its id echoed verbatim', async () 
 });
 
 test('per-call signals: a flood of 10,000 calls that listen to their signal does not warn, and each call is aborted on close', async () => {
-  const warnings: Error[] = [];
-  const onWarning = (w: Error) => warnings.push(w);
-  process.on('warning', onWarning);
-  try {
+  let aborted = 0;
+  const warnings = await warningsDuring(async () => {
     const [a, b] = memoryPipe();
     let started = 0;
-    let aborted = 0;
     const connection = new Server()
       .register('T', {
         Hang: {
@@ -178,12 +176,9 @@ test('per-call signals: a flood of 10,000 calls that listen to their signal does
     await until(() => started === 10_000, 100_000);
     connection.close();
     await Promise.all(calls);
-    await new Promise((r) => setImmediate(r));
-    assert.equal(aborted, 10_000);
-    assert.deepEqual(warnings.map((w) => w.name), []);
-  } finally {
-    process.off('warning', onWarning);
-  }
+  });
+  assert.equal(aborted, 10_000);
+  assert.deepEqual(warnings, []);
 });
 
 test('a method timeout aborts the call\'s signal with its reason; the reply still waits for the method', async () => {
