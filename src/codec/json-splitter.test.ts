@@ -260,3 +260,29 @@ test('structType: a value that cannot be the struct is refused at its first byte
   last.end();
   assert.deepEqual(atEnd, ['null']);
 });
+
+test('property: a chunk pushed in ranges gives the same values, and values inside it are views, not copies', () => {
+  fc.assert(
+    fc.property(stream, fc.array(fc.nat(), { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 10 }), (items, cuts, ranges) => {
+      const bytes = Buffer.from(items.map((i) => i.encoded).join(''));
+      const out: Buffer[] = [];
+      const s = new JsonStreamSplitter((b) => out.push(b));
+      for (const chunk of chunkAt(bytes, cuts)) {
+        const stops = [...new Set(ranges.map((r) => r % (chunk.length + 1)))].sort((a, b) => a - b);
+        for (const to of stops) if (to > 0 && to < chunk.length) s.push(chunk, to);
+        s.push(chunk, chunk.length);
+      }
+      s.end();
+      assert.deepEqual(out.map((b) => b.toString()), items.map((i) => i.text));
+    }),
+    { numRuns: 500 },
+  );
+  // One chunk in 1-byte ranges: the value is handed on as a view of the chunk.
+  const chunk = Buffer.from('  {"a":["x,y",{"b":null}]}  ');
+  const views: Buffer[] = [];
+  const s = new JsonStreamSplitter((b) => views.push(b));
+  for (let to = 1; to <= chunk.length; to++) s.push(chunk, to);
+  assert.equal(views.length, 1);
+  assert.equal(views[0]!.buffer, chunk.buffer);
+  assert.equal(s.heldBytes, 0);
+});

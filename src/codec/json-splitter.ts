@@ -111,6 +111,12 @@ export class JsonStreamSplitter {
   /** Earlier chunks' bytes of the value being read, gathered in one growing buffer. */
   private held: Buffer | undefined;
   private heldLength = 0;
+  /** A chunk pushed only up to `scanned` so far (`push(chunk, to)`), and where its partial value starts (-1: held). */
+  private current: Buffer | undefined;
+  private scanned = 0;
+  private currentStart = -1;
+  /** How much of the current chunk is already copied into `held`. */
+  private appended = 0;
   private failure: CodecError | undefined;
 
   /**
@@ -137,14 +143,29 @@ export class JsonStreamSplitter {
   }
 
   /**
-   * Feeds the next chunk. Calls `onValue` for each value it completes, in order. Throws a
-   * `CodecError` on malformed framing or a value over a limit; after that every call throws it again.
+   * Feeds the next chunk, or its bytes up to `to` (then feed the rest of the same chunk with later
+   * calls, in order, ending at its length: a huge chunk can be scanned in steps, and a value inside
+   * it is still handed on as a view, not copied). Calls `onValue` for each value it completes, in
+   * order. Throws a `CodecError` on malformed framing or a value over a limit; after that every
+   * call throws it again.
    */
-  push(chunk: Buffer): void {
+  push(chunk: Buffer, to: number = chunk.length): void {
     if (this.failure) throw this.failure;
-    const n = chunk.length;
-    let i = 0;
-    let start = this.state === State.Between ? -1 : 0;
+    let i: number;
+    /** Where the value being read starts in this chunk; -1 when it started in an earlier one (held). */
+    let start: number;
+    if (chunk === this.current) {
+      i = this.scanned;
+      start = this.state === State.Between ? -1 : this.currentStart;
+    } else {
+      if (this.current !== undefined) throw new Error('JsonStreamSplitter: the previous chunk was not pushed to its end');
+      i = 0;
+      start = -1;
+      this.appended = 0;
+    }
+    const n = to;
+    // String bodies are searched for their closing quote only up to `to`.
+    const bounded = n < chunk.length ? chunk.subarray(0, n) : chunk;
     while (i < n) {
       switch (this.state) {
         case State.Between: {
@@ -201,8 +222,8 @@ export class JsonStreamSplitter {
             continue;
           }
           const from = i;
-          let q = chunk.indexOf(QUOTE, i);
-          while (q !== -1 && oddBackslashesBefore(chunk, q, from)) q = chunk.indexOf(QUOTE, q + 1);
+          let q = bounded.indexOf(QUOTE, i);
+          while (q !== -1 && oddBackslashesBefore(chunk, q, from)) q = bounded.indexOf(QUOTE, q + 1);
           if (q === -1) {
             this.escapePending = oddBackslashesBefore(chunk, n, from);
             i = n;
@@ -239,7 +260,19 @@ export class JsonStreamSplitter {
         }
       }
     }
-    if (this.state !== State.Between) this.keep(chunk, start, n);
+    if (n < chunk.length) {
+      // More of this chunk to come: a value that started in it stays where it is.
+      this.current = chunk;
+      this.scanned = n;
+      this.currentStart = start;
+      if (this.state !== State.Between && start < 0) {
+        this.keep(chunk, this.appended, n);
+        this.appended = n;
+      }
+      return;
+    }
+    this.current = undefined;
+    if (this.state !== State.Between) this.keep(chunk, start < 0 ? this.appended : start, n);
   }
 
   /** Drops what is held for a partial value; every later call throws (the reader is done with the stream). */
@@ -247,6 +280,7 @@ export class JsonStreamSplitter {
     if (!this.failure) {
       this.held = undefined;
       this.heldLength = 0;
+      this.current = undefined;
       this.failure = new CodecError('FLUXRPC_ERR_UNEXPECTED_EOF', 'the splitter was discarded');
     }
   }
@@ -266,15 +300,15 @@ export class JsonStreamSplitter {
     if (this.state !== State.Between) this.fail('FLUXRPC_ERR_UNEXPECTED_EOF', GoText.unexpectedEOF);
   }
 
+  /** The value ends at `end` of `chunk`; it started at `start` there, or in an earlier chunk (`start` < 0). */
   private complete(chunk: Buffer, start: number, end: number): void {
     let bytes: Buffer;
-    if (this.held === undefined) {
+    if (start >= 0) {
       if (end - start > this.maxValueBytes) this.oversize(end - start);
       bytes = chunk.subarray(start, end);
     } else {
-      // A value that started in an earlier chunk: `start` is 0 here.
-      this.keep(chunk, 0, end);
-      bytes = this.held.subarray(0, this.heldLength);
+      this.keep(chunk, this.appended, end);
+      bytes = this.held!.subarray(0, this.heldLength);
     }
     this.reset();
     this.onValue(bytes);
@@ -321,6 +355,7 @@ export class JsonStreamSplitter {
   private fail(code: CodecError['code'], message: string): never {
     this.held = undefined;
     this.heldLength = 0;
+    this.current = undefined;
     this.failure = new CodecError(code, message);
     throw this.failure;
   }

@@ -110,3 +110,35 @@ test('stop() drops everything: no more values, no end', async () => {
   assert.deepEqual(run.values, []);
   assert.equal(ended, false);
 });
+
+test('a huge chunk (a whole websocket message) is scanned in steps: the event loop turns while it is scanned', async () => {
+  // One 6 MB value, parsed at once (slicedParseBytes is out of reach): only the scan can yield.
+  const value = Array.from({ length: 800_000 }, (_, i) => i * 7);
+  const bytes = Buffer.from(JSON.stringify(value) + '{"after":true}');
+  assert.ok(bytes.length > 5 * 1024 * 1024);
+  let turns = 0;
+  let ticking = true;
+  const tick = () => {
+    turns++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const got: unknown[] = [];
+  const turnsAt: number[] = [];
+  let resolveEnd!: (e: Error | undefined) => void;
+  const ended = new Promise<Error | undefined>((r) => (resolveEnd = r));
+  const flow: string[] = [];
+  const r = new JsonValueReader(
+    { value: (v) => void (got.push(v), turnsAt.push(turns)), end: (e) => resolveEnd(e) },
+    { pause: () => flow.push('pause'), resume: () => flow.push('resume') },
+    { sliceMs: 0, slicedParseBytes: 1e12 },
+  );
+  r.push(bytes);
+  r.end();
+  assert.equal(await ended, undefined);
+  ticking = false;
+  assert.deepEqual(got, [value, { after: true }]);
+  // 1 MiB steps: at least one turn of the event loop per step before the value is complete.
+  assert.ok(turnsAt[0]! >= Math.floor(bytes.length / (1024 * 1024)) - 1, `turns before the value: ${turnsAt[0]}`);
+  assert.equal(flow[0], 'pause', 'the stream is paused while the chunk is scanned');
+});

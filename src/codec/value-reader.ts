@@ -7,7 +7,9 @@
  * - A larger one is parsed in time slices (`parseJsonInSlices`) and handed on with the slicer, so
  *   whoever takes it (decoding a list into model values) can go on in slices too; its handler may
  *   return a promise. Meanwhile later values wait in a queue and the stream is paused.
- * - Data callbacks that complete many small values also yield once their slice is used up.
+ * - Data callbacks that complete many small values also yield once their slice is used up, and a
+ *   huge chunk (a whole 60 MB websocket message) is scanned in steps of `SCAN_STEP_BYTES`, yielding
+ *   between them, without copying it.
  * - The end of the stream and every error (framing, limits, a value that is not JSON) are handed on
  *   after every value that came before them, so a reply fully received before an error still
  *   settles its call; after an error nothing more is read (as Go's decoder stops at one).
@@ -20,6 +22,8 @@ import { DEFAULT_SLICE_MS, SliceStoppedError, TimeSlicer } from './time-slice.js
 
 /** Values at least this large are parsed in time slices (a realistic 512 KiB parse is about 2.5 ms). */
 export const DEFAULT_SLICED_PARSE_BYTES = 512 * 1024;
+/** A chunk larger than this is scanned for values in steps of this size (about 1-2 ms each). */
+const SCAN_STEP_BYTES = 1024 * 1024;
 
 export interface ValueReaderOptions extends SplitterOptions {
   /** Values of at least this many bytes are parsed in time slices (default 512 KiB). */
@@ -61,6 +65,14 @@ export class JsonValueReader {
   private queue: (Buffer | Ending)[] = [];
   /** Values are being worked on asynchronously (`drain` runs): new ones queue behind. */
   private busy = false;
+  /** Chunks waiting to be scanned while a huge one is scanned in steps (`scan` runs). */
+  private inputs: Buffer[] = [];
+  private scanning = false;
+  /** The end of the stream, held back until the chunks before it are scanned. */
+  private pendingEnd: { error: Error | undefined } | undefined;
+  /** Why the stream is paused: values being worked on, chunks being scanned. */
+  private pausedForValues = false;
+  private pausedForScan = false;
   /** The end (or an error) was queued or handed on: no more input is taken. */
   private ended = false;
   /** `end` was called on the handler, or `stop()`: nothing more is handed on. */
@@ -82,14 +94,19 @@ export class JsonValueReader {
     return this.splitter.heldBytes;
   }
 
-  /** True while nothing is queued or being worked on. */
+  /** True while nothing is queued, scanned or being worked on. */
   get idle(): boolean {
-    return !this.busy && this.queue.length === 0;
+    return !this.busy && this.queue.length === 0 && !this.scanning;
   }
 
   /** The next chunk of the stream. */
   push(chunk: Buffer): void {
-    if (this.ended) return;
+    if (this.ended || this.pendingEnd !== undefined) return;
+    if (this.scanning || chunk.length > SCAN_STEP_BYTES) {
+      this.inputs.push(chunk);
+      if (!this.scanning) void this.scan();
+      return;
+    }
     this.slicer.begin();
     try {
       this.splitter.push(chunk);
@@ -98,12 +115,55 @@ export class JsonValueReader {
     }
   }
 
+  /** Scans queued chunks in steps, yielding between them when the slice is used up. */
+  private async scan(): Promise<void> {
+    this.scanning = true;
+    this.setPaused('scan', true);
+    this.slicer.begin();
+    try {
+      while (this.inputs.length > 0 && !this.ended) {
+        const chunk = this.inputs.shift()!;
+        for (let to = Math.min(chunk.length, SCAN_STEP_BYTES); !this.ended; to = Math.min(chunk.length, to + SCAN_STEP_BYTES)) {
+          this.splitter.push(chunk, to);
+          if (to === chunk.length) break;
+          if (this.slicer.due) await this.slicer.next();
+        }
+      }
+    } catch (error) {
+      this.scanning = false;
+      this.inputs = [];
+      if (!(error instanceof SliceStoppedError)) this.end(error as Error);
+      return;
+    }
+    this.scanning = false;
+    this.setPaused('scan', false);
+    const pending = this.pendingEnd;
+    if (pending !== undefined) {
+      this.pendingEnd = undefined;
+      this.end(pending.error);
+    }
+  }
+
+  private setPaused(reason: 'values' | 'scan', paused: boolean): void {
+    const before = this.pausedForValues || this.pausedForScan;
+    if (reason === 'values') this.pausedForValues = paused;
+    else this.pausedForScan = paused;
+    const after = this.pausedForValues || this.pausedForScan;
+    if (before === after || this.ended) return;
+    if (after) this.flow.pause();
+    else this.flow.resume();
+  }
+
   /**
    * The end of the stream: `undefined` for a clean end (a value cut short becomes `unexpected
    * EOF`), else the transport's error. Handed on after the values before it.
    */
   end(error?: Error): void {
     if (this.ended) return;
+    if (this.scanning) {
+      this.pendingEnd ??= { error };
+      return;
+    }
     if (error === undefined) {
       try {
         this.splitter.end();
@@ -122,6 +182,7 @@ export class JsonValueReader {
     this.ended = true;
     this.done = true;
     this.queue = [];
+    this.inputs = [];
     this.splitter.discard();
     this.slicer.stop();
   }
@@ -153,7 +214,7 @@ export class JsonValueReader {
   /** Works through the queue asynchronously, in order, yielding between slices; the stream is paused meanwhile. */
   private async drain(first: Promise<void> | undefined): Promise<void> {
     this.busy = true;
-    this.flow.pause();
+    this.setPaused('values', true);
     try {
       if (first !== undefined) await first;
       while (!this.done && this.queue.length > 0) {
@@ -184,7 +245,7 @@ export class JsonValueReader {
       if (!(e instanceof SliceStoppedError)) this.failNow(e as Error);
     } finally {
       this.busy = false;
-      if (!this.ended) this.flow.resume();
+      this.setPaused('values', false);
     }
   }
 
