@@ -12,13 +12,15 @@
  * Scenarios: Test.Statuses(50) (about 240 KB of Flux workload statuses per reply) at 1, 16 and 64
  * calls in flight; ListServices returning the same 50 statuses (bench/fixtures/statuses-50.json,
  * encoded from model values by the daemon and decoded into them by the client on every call) at 1,
- * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes.
+ * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes;
+ * `stall60MB` (TS only, bench/stall.ts): pings to one daemon while another's 60 MB ListServices
+ * reply is delivered to the same upstream.
  *
  * Environment:
  *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
- *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50"
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,stall60MB"
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *
@@ -30,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoopResult } from './lib/loop.js';
 import { Peer, killAll, track } from './lib/children.js';
 import { PAYLOAD_BYTES, Results, type Stack, mib } from './lib/report.js';
+import { describeStall, runStall } from './stall.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The peer programs by layer: the RPC layer's and the Flux API layer's. */
@@ -98,6 +101,7 @@ const allScenarios: Scenario[] = [
   },
 ];
 const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
+const stallWanted = only.length === 0 || only.includes('stall60MB');
 
 /** The fields of a RESULT line (rpcpeer's BenchResult), as the TS peers write it too. */
 type BenchResult = LoopResult;
@@ -192,6 +196,22 @@ async function main(): Promise<number> {
         failures++;
         console.log(`FAILED: ${(e as Error).message}`);
       }
+    }
+  }
+
+  if (stallWanted && stacks.includes('ts')) {
+    process.stdout.write('bench: ts stall60MB (an upstream, two daemons, one 60 MB reply)... ');
+    try {
+      const r = await runStall();
+      console.log(`\n${describeStall(r)}`);
+      results.add('ts', 'stall60MB.idleP99', 1, r.idle.p99, 'ms', 'lower');
+      results.add('ts', 'stall60MB.duringP50', 1, r.during.p50, 'ms', 'lower');
+      results.add('ts', 'stall60MB.duringP99', 1, r.during.p99, 'ms', 'lower');
+      results.add('ts', 'stall60MB.loopDelayMax', 1, r.loopDelayMs.max, 'ms', 'lower');
+      results.add('ts', 'stall60MB.upstreamPeakRss', 1, r.upstreamPeakRss, 'bytes', 'lower');
+    } catch (e) {
+      failures++;
+      console.log(`FAILED: ${(e as Error).message}`);
     }
   }
 

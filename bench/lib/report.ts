@@ -23,6 +23,8 @@ interface MetricSpec {
 
 export const PAYLOAD_BYTES = 32 * 1024 * 1024;
 export const RSS_LIMIT_BYTES = 4 * PAYLOAD_BYTES;
+/** bench/stall.ts's target for small calls on one connection while another delivers 60 MB. */
+export const STALL_P99_LIMIT_MS = 50;
 
 export class Results {
   readonly rows: ResultRow[] = [];
@@ -99,6 +101,13 @@ export class Results {
         (ts) => `${mib(ts)} (Go: ${this.get('go', name, 1) === undefined ? '-' : mib(this.get('go', name, 1)!)})`,
       );
     }
+    check(
+      `stall60MB: TS p99 of pings to daemon B while daemon A's 60 MB reply is delivered <= ${STALL_P99_LIMIT_MS} ms`,
+      this.get('ts', 'stall60MB.duringP99', 1),
+      STALL_P99_LIMIT_MS,
+      (ts, limit) => ts <= limit,
+      (ts) => `${ts.toFixed(1)} ms (alone: ${this.get('ts', 'stall60MB.idleP99', 1)?.toFixed(1) ?? '-'} ms)`,
+    );
     return out;
   }
 }
