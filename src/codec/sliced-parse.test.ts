@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { JsonParseError } from './errors.js';
-import { parseJsonInSlices, type SlicedParseOptions } from './sliced-parse.js';
+import { controlOrBackslash, parseJsonInSlices, type SlicedParseOptions } from './sliced-parse.js';
 import { TimeSlicer } from './time-slice.js';
 
 // --- generators: JSON texts with what JSON.parse is particular about ------------------------------
@@ -135,4 +135,23 @@ test('structure around members is checked as JSON.parse checks it, whatever the 
       assertSameParse(got.value, JSON.parse(text));
     }
   }
+});
+
+test('property: the word-at-a-time search finds the first control byte or backslash, at any alignment', () => {
+  const naive = (b: Buffer, from: number, to: number) => {
+    for (let k = from; k < to; k++) if (b[k]! < 0x20 || b[k] === 0x5c) return k;
+    return -1;
+  };
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(7), fc.nat(), fc.nat(), fc.boolean(), (raw, offset, a, b, plain) => {
+      const backing = Buffer.alloc(raw.length + 8);
+      const bytes = backing.subarray(offset, offset + raw.length);
+      // Mostly printable bytes (each byte is then rarely a hit), or anything.
+      for (let i = 0; i < raw.length; i++) bytes[i] = plain ? 0x20 + (raw[i]! % 0x60) + (raw[i]! > 250 ? -0x20 : 0) : raw[i]!;
+      const from = a % (bytes.length + 1);
+      const to = from + (b % (bytes.length - from + 1));
+      assert.equal(controlOrBackslash(bytes, from, to), naive(bytes, from, to));
+    }),
+    { numRuns: 3000 },
+  );
 });

@@ -253,12 +253,13 @@ class SlicedParse {
     const last = end - 1;
     for (let k = start + 1; k < last; ) {
       const stop = Math.min(last, k + STRING_STEP_BYTES);
-      for (; k < stop; k++) {
-        const b = bytes[k]!;
-        if (b < 0x20) this.syntax('Bad control character in string literal', k);
+      const found = controlOrBackslash(bytes, k, stop);
+      if (found >= 0) {
+        if (bytes[found]! < 0x20) this.syntax('Bad control character in string literal', found);
         // Escapes: the native parser decodes them (one more copy, rare for large strings).
-        if (b === BACKSLASH) return this.native(start, end);
+        return this.native(start, end);
       }
+      k = stop;
       if (this.slicer.due) await this.slicer.next();
     }
     return bytes.toString('utf8', start + 1, last);
@@ -301,6 +302,29 @@ class SlicedParse {
   private syntax(message: string, at: number): never {
     throw new JsonParseError(`${message} at byte ${at}`);
   }
+}
+
+/**
+ * The first position in `[from, to)` holding a control byte (< 0x20) or a backslash, or -1. Looks at
+ * four bytes at a time (the "has a byte less than n" and "has a zero byte" word tests).
+ */
+export function controlOrBackslash(bytes: Buffer, from: number, to: number): number {
+  let k = from;
+  while (k < to && ((bytes.byteOffset + k) & 3) !== 0) {
+    if (bytes[k]! < 0x20 || bytes[k] === BACKSLASH) return k;
+    k++;
+  }
+  const count = k < to ? (to - k) >>> 2 : 0; // k is aligned when below `to`
+  const words = new Uint32Array(bytes.buffer, count > 0 ? bytes.byteOffset + k : 0, count);
+  for (let w = 0; w < words.length; w++) {
+    const x = words[w]!;
+    const y = x ^ 0x5c5c5c5c;
+    if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
+      for (let b = k + 4 * w; b < k + 4 * w + 4; b++) if (bytes[b]! < 0x20 || bytes[b] === BACKSLASH) return b;
+    }
+  }
+  for (k += 4 * words.length; k < to; k++) if (bytes[k]! < 0x20 || bytes[k] === BACKSLASH) return k;
+  return -1;
 }
 
 /** Sets a member as `JSON.parse` does: `__proto__` is an own data property, not the prototype. */
