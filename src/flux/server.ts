@@ -31,7 +31,7 @@ import { DEFAULT_CALL_TIMEOUT_MS, MAX_TIMER_MS } from '../runtime/time.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { RawJson } from '../codec/go-json.js';
 import { DeadlineExceededError } from '../rpc/errors.js';
-import { Server, type MethodDefinition, type ServerConnection, type ServiceDefinition } from '../rpc/server.js';
+import { Server, type ConnectionLifecycle, type MethodDefinition, type ServerConnection, type ServiceDefinition } from '../rpc/server.js';
 import type { DaemonImplementation, FluxApi } from './api.js';
 import { FluxError } from './model/flux-error.js';
 import { METHOD_NAMES, METHODS, SERVICE_NAME, type AnyMethodSpec } from './versions/methods.js';
@@ -77,7 +77,7 @@ export function createFluxRpcServer(impl: DaemonImplementation, options: FluxSer
 }
 
 /** Serves `impl` on one connection. */
-export function serveFlux(impl: DaemonImplementation, stream: ByteStream, options: FluxServeOptions = {}): ServerConnection {
+export function serveFlux(impl: DaemonImplementation, stream: ByteStream, options: FluxServeOptions = {}): ServerConnection & ConnectionLifecycle {
   const { maxValueBytes, onConnectionError } = options;
   return createFluxRpcServer(impl, options).serve(stream, {
     ...(maxValueBytes === undefined ? {} : { maxValueBytes }),

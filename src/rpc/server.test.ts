@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { memoryPipe } from '../transport/memory.js';
 import { Client } from './client.js';
-import { Server, type ServerConnection } from './server.js';
+import { Server, type ConnectionLifecycle, type ServerConnection } from './server.js';
 import { testService } from '../../test/fakes/test-service.js';
 import { warningsDuring } from '../../test/fakes/observe.js';
 
@@ -36,7 +36,7 @@ function served(service = testService(), onError?: (e: Error) => void) {
     replies.push(...data.toString().split('\n').filter(Boolean));
     return write(data);
   };
-  const connection: ServerConnection = new Server().register('Test', service).serve(b, {
+  const connection: ServerConnection & ConnectionLifecycle = new Server().register('Test', service).serve(b, {
     onError: (e) => {
       errors.push(e.message);
       onError?.(e);
@@ -70,7 +70,7 @@ test('lifecycle: at end of stream the connection drains — running calls still 
 
 test('lifecycle: a call is no longer running once its method settles, before its reply is written', async () => {
   const seen: [number, number][] = [];
-  let connection!: ServerConnection;
+  let connection!: ServerConnection & ConnectionLifecycle;
   let replies!: string[];
   const s = served({
     Quick: {

@@ -89,12 +89,16 @@ export type ConnectionState = 'reading' | 'draining' | 'closed';
 export interface ServerConnection {
   /** Resolves when reading has stopped, running calls have finished and the stream is closed. */
   readonly done: Promise<void>;
+  /** Closes the connection now; running calls are aborted and their replies dropped. */
+  close(): void;
+}
+
+/** Where a served connection is in its lifecycle (what `Server.serve` returns besides `ServerConnection`). */
+export interface ConnectionLifecycle {
   /** `reading` → `draining` → `closed`, only forward. */
   readonly state: ConnectionState;
   /** Calls whose method has been started and has not settled. */
   readonly running: number;
-  /** Closes the connection now; running calls are aborted and their replies dropped. */
-  close(): void;
 }
 
 export class Server {
@@ -109,7 +113,7 @@ export class Server {
   }
 
   /** Serves requests on `stream` until it ends. */
-  serve(stream: ByteStream, options: ServeOptions = {}): ServerConnection {
+  serve(stream: ByteStream, options: ServeOptions = {}): ServerConnection & ConnectionLifecycle {
     return new Connection(this.services, stream, options);
   }
 
@@ -170,7 +174,7 @@ interface Finished {
   outcome: { result: Encodable } | { error: unknown };
 }
 
-class Connection implements ServerConnection {
+class Connection implements ServerConnection, ConnectionLifecycle {
   private current: ConnectionState = 'reading';
   private readonly reader: JsonValueReader;
   /** Calls whose method has not settled (invariant 2). */
