@@ -22,12 +22,14 @@
  * encoded from model values by the daemon and decoded into them by the client on every call) at 1,
  * 16 and 64 in flight; Test.Blob(32 MiB) one at a time, with the peak RSS of both processes;
  * Test.Echo("ping") one at a time (ping@1: the latency of the smallest call, p50/p99).
+ * `stall60MB` (TS only, bench/stall.ts): pings to one daemon while another's 60 MB ListServices
+ * reply is delivered to the same upstream.
  *
  * Environment:
  *   BENCH_DURATION_MS       measured time per statuses run (default 5000)
  *   BENCH_WARMUP_MS         warm-up before measuring (default 1000)
  *   BENCH_BLOB_DURATION_MS  measured time per blob run (default 8000)
- *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping,fleet"
+ *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping,fleet,stall60MB"
  *                           ("cluster" for all cluster runs, or e.g. "cluster.listServices50@16")
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
  *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
@@ -49,6 +51,7 @@ import { FLEET_PROGRAMS, describeFleet, recordFleet, runFleet, type FleetOptions
 import { Peer, killAll, track } from './lib/children.js';
 import { PAYLOAD_BYTES, Results, type ResultRow, type Stack, mergeRows, mib } from './lib/report.js';
 import { CLUSTER_RUNS, clusterReport, clusterRows, runClusterBench } from './cluster.js';
+import { describeStall, runStall } from './stall.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The peer programs by layer: the RPC layer's and the Flux API layer's. */
@@ -136,6 +139,7 @@ const allScenarios: Scenario[] = [
 ];
 const scenarios = allScenarios.filter((s) => only.length === 0 || only.includes(s.label) || only.includes(s.name));
 const clusterRuns = CLUSTER_RUNS.filter((r) => only.length === 0 || only.includes('cluster') || only.includes(`cluster.${r}`) || only.includes(`cluster.${r.split('@')[0]}`));
+const stallWanted = only.length === 0 || only.includes('stall60MB');
 
 /** The fields of a RESULT line (rpcpeer's BenchResult), as the TS peers write it too. */
 type BenchResult = LoopResult;
@@ -259,6 +263,22 @@ async function main(): Promise<number> {
     }
   }
 
+  if (stallWanted && stacks.includes('ts')) {
+    process.stdout.write('bench: ts stall60MB (an upstream, two daemons, one 60 MB reply)... ');
+    try {
+      const r = await runStall();
+      console.log(`\n${describeStall(r)}`);
+      results.add('ts', 'stall60MB.idleP99', 1, r.idle.p99, 'ms', 'lower');
+      results.add('ts', 'stall60MB.duringP50', 1, r.during.p50, 'ms', 'lower');
+      results.add('ts', 'stall60MB.duringP99', 1, r.during.p99, 'ms', 'lower');
+      results.add('ts', 'stall60MB.loopDelayMax', 1, r.loopDelayMs.max, 'ms', 'lower');
+      results.add('ts', 'stall60MB.upstreamPeakRss', 1, r.upstreamPeakRss, 'bytes', 'lower');
+    } catch (e) {
+      failures++;
+      console.log(`FAILED: ${(e as Error).message}`);
+    }
+  }
+
   let extraRows: ResultRow[] = [];
   if (clusterRuns.length > 0) {
     try {
@@ -272,7 +292,7 @@ async function main(): Promise<number> {
     }
   }
 
-  if (scenarios.length > 0 || fleetWanted) {
+  if (scenarios.length > 0 || fleetWanted || stallWanted) {
     console.log(`\n${results.table()}\n`);
     console.log('targets:');
     for (const t of results.targets()) console.log(`  ${t.verdict.padEnd(4)}  ${t.text}`);

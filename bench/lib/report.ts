@@ -28,6 +28,9 @@ export const RSS_LIMIT_BYTES = 4 * PAYLOAD_BYTES;
 /** The fleet size the fleet targets are stated for. */
 export const FLEET_TARGET_N = 10_000;
 
+/** bench/stall.ts's target for small calls on one connection while another delivers 60 MB. */
+export const STALL_P99_LIMIT_MS = 50;
+
 export class Results {
   readonly rows: ResultRow[] = [];
   private readonly specs: MetricSpec[] = [];
@@ -132,6 +135,13 @@ export class Results {
         (ts) => `${mib(ts)} (Go: ${this.get('go', name, 1) === undefined ? '-' : mib(this.get('go', name, 1)!)})`,
       );
     }
+    check(
+      `stall60MB: TS p99 of pings to daemon B while daemon A's 60 MB reply is delivered <= ${STALL_P99_LIMIT_MS} ms`,
+      this.get('ts', 'stall60MB.duringP99', 1),
+      STALL_P99_LIMIT_MS,
+      (ts, limit) => ts <= limit,
+      (ts) => `${ts.toFixed(1)} ms (alone: ${this.get('ts', 'stall60MB.idleP99', 1)?.toFixed(1) ?? '-'} ms)`,
+    );
     return out;
   }
 }

@@ -85,10 +85,12 @@ export function goQuoteGeneral(s: string): string {
 
 /**
  * JSON text that is already encoded in Go's form and is embedded as is (Go's `json.RawMessage`
- * after compaction). Used to encode a value once and splice it into an envelope.
+ * after compaction). Used to encode a value once and splice it into an envelope. The text may be
+ * held as parts (e.g. one per element of a large list) that are written one after another and
+ * never joined into one string.
  */
 export class RawJson {
-  private value: string | (() => string);
+  private value: string | readonly string[] | (() => string | readonly string[]);
 
   constructor(text: string) {
     this.value = text;
@@ -96,15 +98,28 @@ export class RawJson {
 
   /**
    * JSON text produced only when it is first needed: the RPC server encodes a reply when it is
-   * about to write it, so the work of many replies is spread over turns of the event loop.
+   * about to write it, so the work of many replies is spread over turns of the event loop. `encode`
+   * may return the text as parts, to be written in order.
    */
-  static lazy(encode: () => string): RawJson {
+  static lazy(encode: () => string | readonly string[]): RawJson {
     const raw = new RawJson('');
     raw.value = encode;
     return raw;
   }
 
+  /** The text as parts to write in order (one part unless it was made of parts). */
+  get parts(): readonly string[] {
+    const value = this.resolve();
+    return typeof value === 'string' ? [value] : value;
+  }
+
+  /** The whole text (joins the parts, if any). */
   get text(): string {
+    const value = this.resolve();
+    return typeof value === 'string' ? value : value.join('');
+  }
+
+  private resolve(): string | readonly string[] {
     if (typeof this.value === 'function') this.value = this.value();
     return this.value;
   }

@@ -2,12 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
-import { JsonStreamSplitter } from './json-splitter.js';
+import { chunkAt } from '../../test/fakes/chunks.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { JsonStreamSplitter, type SplitterOptions } from './json-splitter.js';
 import { CodecError } from './errors.js';
 
-function split(chunks: (string | Buffer)[], options?: { maxValueBytes?: number }): string[] {
+function split(chunks: (string | Buffer)[], options?: SplitterOptions): string[] {
   const out: string[] = [];
-  const s = new JsonStreamSplitter((t) => out.push(t), options);
+  const s = new JsonStreamSplitter((t) => out.push(t.toString()), options);
   for (const c of chunks) s.push(typeof c === 'string' ? Buffer.from(c) : c);
   s.end();
   return out;
@@ -35,7 +38,7 @@ test('multi-byte UTF-8 split across chunks', () => {
 
 test('a top-level scalar waits for a delimiter or the end of the stream', () => {
   const out: string[] = [];
-  const s = new JsonStreamSplitter((t) => out.push(t));
+  const s = new JsonStreamSplitter((t) => out.push(t.toString()));
   s.push(Buffer.from('12'));
   s.push(Buffer.from('34'));
   assert.deepEqual(out, []);
@@ -86,7 +89,7 @@ test('the cost is linear: a value in many small chunks is not rescanned', () => 
   const body = 'x'.repeat(4 * 1024 * 1024);
   const bytes = Buffer.from(`["${body}"]`);
   const out: string[] = [];
-  const s = new JsonStreamSplitter((t) => out.push(t));
+  const s = new JsonStreamSplitter((t) => out.push(t.toString()));
   for (let i = 0; i < bytes.length; i += 16) s.push(bytes.subarray(i, i + 16));
   assert.equal(out.length, 1);
   assert.equal(out[0]!.length, bytes.length);
@@ -105,18 +108,6 @@ const stream = fc.array(fc.tuple(jsonValue, whitespace, whitespace), { minLength
     return { text, encoded: before + text + (needsDelimiter && after === '' ? ' ' : after) };
   }),
 );
-
-function chunkAt(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    chunks.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  chunks.push(bytes.subarray(prev));
-  return chunks;
-}
 
 test('property: any chunking of any stream of values decodes to the same values', () => {
   fc.assert(
@@ -149,4 +140,149 @@ test('property: corrupt input gives a clear CodecError or undecodable text, neve
     }),
     { numRuns: 500 },
   );
+});
+
+// --- bounds on what a peer can make a value cost (issue 7) ----------------------------------------
+
+/** A real GC for memory assertions (the test runner does not expose one). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+function retainedBytes(): number {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+test('1-byte chunks: what is held stays within 2x the payload, and the heap does not grow per chunk', () => {
+  // Millions of 1-byte chunks of one string value: a view kept per chunk cost ~125 bytes per byte.
+  const payload = 2_000_000;
+  const bytes = Buffer.alloc(payload + 8, 0x78);
+  bytes.write('{"a":"', 0);
+  bytes.write('"}', payload + 6);
+  const out: Buffer[] = [];
+  const s = new JsonStreamSplitter((b) => out.push(b));
+  const before = retainedBytes();
+  let maxRatio = 0;
+  for (let i = 0; i < payload; i++) {
+    s.push(bytes.subarray(i, i + 1));
+    if ((i & 0xffff) === 0xffff) maxRatio = Math.max(maxRatio, s.heldBytes / (i + 1));
+  }
+  const grown = retainedBytes() - before;
+  assert.ok(grown < 3 * payload + 4 * 1024 * 1024, `retained memory grew by ${grown} bytes for ${payload} payload bytes`);
+  assert.ok(s.heldBytes >= payload && s.heldBytes <= 2 * payload, `held ${s.heldBytes} for ${payload}`);
+  assert.ok(maxRatio <= 2, `held/payload reached ${maxRatio}`);
+  s.push(bytes.subarray(payload));
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.length, bytes.length);
+  assert.deepEqual(JSON.parse(out[0]!.toString()), JSON.parse(bytes.toString()));
+  assert.equal(s.heldBytes, 0, 'nothing held between values');
+});
+
+test('the limit counts the held capacity: it never exceeds maxValueBytes, and a value over it is refused while fragmented', () => {
+  const isOversize = (e: unknown) => e instanceof CodecError && e.code === 'FLUXRPC_ERR_OVERSIZE';
+  const max = 1000;
+  // 999 bytes in 1-byte chunks: capacity would double to 1024, it is kept at the limit.
+  const ok = Buffer.from(`"${'y'.repeat(997)}"`);
+  const s = new JsonStreamSplitter(() => undefined, { maxValueBytes: max });
+  for (let i = 0; i < ok.length - 1; i++) {
+    s.push(ok.subarray(i, i + 1));
+    assert.ok(s.heldBytes <= max && s.heldBytes >= i + 1, `held ${s.heldBytes} after ${i + 1} bytes`);
+  }
+  s.push(ok.subarray(ok.length - 1));
+  const over = Buffer.from(`"${'y'.repeat(1000)}"`);
+  const t = new JsonStreamSplitter(() => undefined, { maxValueBytes: max });
+  assert.throws(() => {
+    for (let i = 0; i < over.length; i++) t.push(over.subarray(i, i + 1));
+  }, isOversize);
+  assert.equal(t.heldBytes, 0, 'a refused value is let go');
+  assert.throws(() => new JsonStreamSplitter(() => undefined, { maxValueElements: 0 }), RangeError);
+});
+
+test('elements ({, [ and , outside strings) are counted; a value above maxValueElements is refused, however chunked', () => {
+  const isTooMany = (e: unknown) => e instanceof CodecError && e.code === 'FLUXRPC_ERR_TOO_MANY_ELEMENTS' && /limit of 10 elements/.test(e.message);
+  const ten = '[1,2,3,{"a":[5]},"6,[{",7,8,9]'; // [ , , , { [ , , , , = 10; the string's ,[{ do not count
+  assert.deepEqual(split([ten], { maxValueElements: 10 }), [ten]);
+  assert.throws(() => split([ten.replace('9]', '9,10]')], { maxValueElements: 10 }), isTooMany);
+  const chunks = [...Buffer.from('[' + '{},'.repeat(20) + '{}]')].map((b) => Buffer.from([b]));
+  assert.throws(() => split(chunks, { maxValueElements: 10 }), isTooMany);
+});
+
+test("nesting: 10,000 deep is accepted, 10,001 is Go's syntax error; brackets in strings and keys do not count", () => {
+  const deep = (n: number, open = '[', close = ']') => open.repeat(n) + close.repeat(n);
+  assert.equal(split([deep(10_000)])[0]!.length, 20_000);
+  const tooDeep = (e: unknown, c: string) => e instanceof CodecError && e.code === 'FLUXRPC_ERR_MALFORMED' && e.message === `invalid character '${c}' exceeded max depth`;
+  assert.throws(() => split([deep(10_001)]), (e) => tooDeep(e, '['));
+  // Found at the byte that goes too deep, before the value ends, whatever the chunking.
+  const s = new JsonStreamSplitter(() => undefined);
+  for (let i = 0; i < 100; i++) s.push(Buffer.from('{"k":'.repeat(100)));
+  assert.throws(() => s.push(Buffer.from('{"k":')), (e) => tooDeep(e, '{'));
+  // 9,999 levels plus brackets inside a key and a string value: still 9,999 deep.
+  const quoted = '"[[[{{{' + '['.repeat(5000) + '"';
+  const v = '['.repeat(9_998) + `{${quoted}:${quoted}}` + ']'.repeat(9_998);
+  assert.equal(split([v]).length, 1);
+});
+
+test('structType: a value that cannot be the struct is refused at its first byte with Go\'s text', () => {
+  const refusals: [string, string][] = [
+    ['[', 'array'],
+    ['"', 'string'],
+    ['1', 'number'],
+    ['-', 'number'],
+    ['t', 'bool'],
+    ['f', 'bool'],
+  ];
+  for (const [first, kind] of refusals) {
+    const s = new JsonStreamSplitter(() => assert.fail('no value'), { structType: 'jsonrpc.clientResponse' });
+    assert.throws(
+      () => s.push(Buffer.from(first)),
+      (e: unknown) => e instanceof CodecError && e.code === 'FLUXRPC_ERR_WRONG_TYPE' && e.message === `json: cannot unmarshal ${kind} into Go value of type jsonrpc.clientResponse`,
+      first,
+    );
+  }
+  // Objects and null pass (Go decodes null into a struct as a no-op); null is checked byte by byte.
+  const out: string[] = [];
+  const s = new JsonStreamSplitter((b) => out.push(b.toString()), { structType: 'jsonrpc.serverRequest' });
+  s.push(Buffer.from(' {"id":1}nu'));
+  s.push(Buffer.from('ll'));
+  s.push(Buffer.from('null\n{}'));
+  assert.deepEqual(out, ['{"id":1}', 'null', 'null', '{}']);
+  const bad = new JsonStreamSplitter(() => undefined, { structType: 'x.T' });
+  assert.throws(() => bad.push(Buffer.from('nulx')), { message: "invalid character 'x' in literal null (expecting 'l')" });
+  const cut = new JsonStreamSplitter(() => undefined, { structType: 'x.T' });
+  cut.push(Buffer.from('nul'));
+  assert.throws(() => cut.end(), { message: 'unexpected EOF' });
+  const atEnd: string[] = [];
+  const last = new JsonStreamSplitter((b) => atEnd.push(b.toString()), { structType: 'x.T' });
+  last.push(Buffer.from('null'));
+  last.end();
+  assert.deepEqual(atEnd, ['null']);
+});
+
+test('property: a chunk pushed in ranges gives the same values, and values inside it are views, not copies', () => {
+  fc.assert(
+    fc.property(stream, fc.array(fc.nat(), { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 10 }), (items, cuts, ranges) => {
+      const bytes = Buffer.from(items.map((i) => i.encoded).join(''));
+      const out: Buffer[] = [];
+      const s = new JsonStreamSplitter((b) => out.push(b));
+      for (const chunk of chunkAt(bytes, cuts)) {
+        const stops = [...new Set(ranges.map((r) => r % (chunk.length + 1)))].sort((a, b) => a - b);
+        for (const to of stops) if (to > 0 && to < chunk.length) s.push(chunk, to);
+        s.push(chunk, chunk.length);
+      }
+      s.end();
+      assert.deepEqual(out.map((b) => b.toString()), items.map((i) => i.text));
+    }),
+    { numRuns: 500 },
+  );
+  // One chunk in 1-byte ranges: the value is handed on as a view of the chunk.
+  const chunk = Buffer.from('  {"a":["x,y",{"b":null}]}  ');
+  const views: Buffer[] = [];
+  const s = new JsonStreamSplitter((b) => views.push(b));
+  for (let to = 1; to <= chunk.length; to++) s.push(chunk, to);
+  assert.equal(views.length, 1);
+  assert.equal(views[0]!.buffer, chunk.buffer);
+  assert.equal(s.heldBytes, 0);
 });

@@ -4,9 +4,10 @@
  * V11 implementation serves every client and every client version can be used through `FluxApi`
  * (methods a daemon lacks fail with `UpgradeNeededError` or are emulated; docs/rpc.md §6.2).
  *
- * Every method takes an `AbortSignal`: on the daemon side it is aborted at the RPC timeout (Flux's
- * `--rpc-timeout`) or when the connection is gone; on the upstream side it stops the caller waiting
- * (the wire has no cancel message: the daemon carries on and its late reply is dropped).
+ * Every method takes an `AbortSignal` and an optional deadline: on the daemon side the signal is
+ * aborted at the RPC timeout (Flux's `--rpc-timeout`) or when the connection is gone; on the
+ * upstream side either stops the caller waiting (the wire has no cancel message: the daemon carries
+ * on and its late reply is dropped).
  *
  * Errors: an application error is a `FluxError` (travels in the union response from V7 on); any
  * other Error is an internal error (travels as the RPC error string); on the upstream side a
@@ -21,7 +22,16 @@ import type { ListImagesOptions, ListServicesOptions } from './model/options.js'
 import type { UpdateSpec } from './model/update-spec.js';
 
 export interface CallContext {
+  /** Aborts the call (daemon side: at the RPC timeout or when the connection goes). */
   signal: AbortSignal;
+  /**
+   * When the call must be over: an absolute time in ms since the epoch (`Date.now()`'s clock, so
+   * it can be passed between processes, e.g. hub replicas). Upstream side: the RPC client stops
+   * waiting then and the call rejects with `DeadlineExceededError` (not fatal: the connection is
+   * fine, the daemon's late reply is dropped), with one timer and no AbortController. Daemon side:
+   * the end of the RPC timeout, for an implementation that passes it on.
+   */
+  deadline?: number;
 }
 
 /** V6: the oldest generation still spoken (`pkg/api/v6`). */

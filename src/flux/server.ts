@@ -27,27 +27,21 @@
  * server never registered), and SyncNotify only if the implementation has it. See README.md
  * ("Deviations from Go").
  */
-import { DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
+import { DEFAULT_CALL_TIMEOUT_MS, MAX_TIMER_MS } from '../runtime/time.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { RawJson } from '../codec/go-json.js';
-import { Server, type MethodDefinition, type ServerConnection, type ServiceDefinition } from '../rpc/server.js';
+import { DeadlineExceededError } from '../rpc/errors.js';
+import { Server, type ConnectionLifecycle, type MethodDefinition, type ServerConnection, type ServiceDefinition } from '../rpc/server.js';
 import type { DaemonImplementation, FluxApi } from './api.js';
 import { FluxError } from './model/flux-error.js';
 import { METHOD_NAMES, METHODS, SERVICE_NAME, type AnyMethodSpec } from './versions/methods.js';
-import { encodeApplicationErrorReply, encodeReply, type ReplyForm } from './versions/replies.js';
-import { GoText } from '../runtime/go-text.js';
+import { encodeApplicationErrorReply, encodeReplyParts, type ReplyForm } from './versions/replies.js';
 
 /** fluxd's default `--rpc-timeout`. */
 export const DEFAULT_RPC_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_MS;
 
 /** The abort reason at the RPC timeout; its text is Go's `context.DeadlineExceeded`. */
-export class DeadlineExceededError extends Error {
-  override name = 'DeadlineExceededError';
-  readonly code = 'FLUXRPC_ERR_DEADLINE_EXCEEDED';
-  constructor() {
-    super(GoText.contextDeadlineExceeded);
-  }
-}
+export { DeadlineExceededError };
 
 export interface FluxServerOptions {
   /** Per-call deadline in milliseconds (default 10 000); `Infinity` (or anything above 2^31-1) for none. */
@@ -83,7 +77,7 @@ export function createFluxRpcServer(impl: DaemonImplementation, options: FluxSer
 }
 
 /** Serves `impl` on one connection. */
-export function serveFlux(impl: DaemonImplementation, stream: ByteStream, options: FluxServeOptions = {}): ServerConnection {
+export function serveFlux(impl: DaemonImplementation, stream: ByteStream, options: FluxServeOptions = {}): ServerConnection & ConnectionLifecycle {
   const { maxValueBytes, onConnectionError } = options;
   return createFluxRpcServer(impl, options).serve(stream, {
     ...(maxValueBytes === undefined ? {} : { maxValueBytes }),
@@ -111,17 +105,22 @@ export function applicationErrorOf(error: unknown): FluxError | undefined {
 
 function adapter(m: AnyMethodSpec, impl: FluxApi, form: ReplyForm, timeoutMs: number, onError: FluxServerOptions['onError']): MethodDefinition {
   const versioned = m.reply === 'versioned';
+  const timed = timeoutMs <= MAX_TIMER_MS;
   return {
     decodeParam: (raw) => m.param.decode(raw),
+    // One timer and one controller per call, made by the RPC server (no listener on a
+    // connection-wide signal): the signal aborts at the timeout or when the connection goes.
+    ...(timed ? { timeout: { ms: timeoutMs, reason: () => new DeadlineExceededError() } } : {}),
     async handle(param, context) {
-      const call = deadline(context.signal, timeoutMs, () => new DeadlineExceededError());
       try {
-        const value = await m.call(impl, { signal: call.signal }, param);
-        // Encoded when the RPC server writes the reply; a value that cannot be encoded is reported
-        // here and sent as the RPC error (the rpc server turns the throw into the error reply).
+        const ctx = timed ? { signal: context.signal, deadline: Date.now() + timeoutMs } : { signal: context.signal };
+        const value = await m.call(impl, ctx, param);
+        // Encoded when the RPC server writes the reply (a large list as one part per element,
+        // never joined into one string); a value that cannot be encoded is reported here and sent
+        // as the RPC error (the rpc server turns the throw into the error reply).
         return RawJson.lazy(() => {
           try {
-            return encodeReply(m, form, value);
+            return encodeReplyParts(m, form, value);
           } catch (error) {
             onError?.(error instanceof Error ? error : new Error(String(error)), m.wire);
             throw error;
@@ -133,8 +132,6 @@ function adapter(m: AnyMethodSpec, impl: FluxApi, form: ReplyForm, timeoutMs: nu
         const error = thrown instanceof Error ? thrown : new Error(String(thrown));
         onError?.(error, m.wire);
         throw error;
-      } finally {
-        call.dispose();
       }
     },
   };

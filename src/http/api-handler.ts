@@ -20,7 +20,8 @@ import { EncodedJson } from './encoded-json.js';
 import { ApiDeprecatedError, ApiNotFoundError, HttpRequestError } from './errors.js';
 import { cleanPath, GoQuery, goPathEscape, goPathUnescape, muxQueryVar, splitRequestTarget, UrlEscapeError } from './go-url.js';
 import { htmlEscape } from './html.js';
-import { emptyResponse, errorResponse, jsonResponse, writeError, TEXT_CONTENT_TYPE } from './respond.js';
+import { emptyResponse, errorResponse, jsonListResponse, jsonResponse, writeError, TEXT_CONTENT_TYPE } from './respond.js';
+import { METHODS, type ListCodec } from '../flux/versions/methods.js';
 import { matchRoute, PUBLIC_KEY_CODEC, ROUTES, type ApiRoute, type RouteName } from './routes.js';
 
 export interface FluxHttpHandlerOptions {
@@ -51,10 +52,11 @@ export interface FluxHttpHandlerOptions {
 /** Serves one request; resolves `false` (without touching `res`) when the path is not this API's. */
 export type FluxHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-/** A successful call's reply: status and, for 200, the JSON body. */
+/** A successful call's reply: status and, for 200, the JSON body (or a large list to encode in slices). */
 interface Reply {
   status: number;
   json?: string;
+  list?: { items: readonly unknown[]; encode: (e: unknown) => string };
 }
 
 /** What a route needs from the request, parsed lazily. */
@@ -73,8 +75,25 @@ function badQuery(message: string, cause: unknown): HttpRequestError {
   return new HttpRequestError(400, message, '{}', { cause });
 }
 
+/**
+ * The routes whose reply is a Go slice, with its element codec (the same encoders as the routes'
+ * reply codecs): a long list is encoded and written in slices (`jsonListResponse`).
+ */
+const LIST_REPLIES: Partial<Record<RouteName, ListCodec<any>>> = {
+  ListServices: METHODS.ListServicesWithOptions.result!.list,
+  ListServicesWithOptions: METHODS.ListServicesWithOptions.result!.list,
+  ListImages: METHODS.ListImagesWithOptions.result!.list,
+  ListImagesWithOptions: METHODS.ListImagesWithOptions.result!.list,
+  SyncStatus: METHODS.SyncStatus.result!.list,
+};
+/** Lists at least this long are encoded in slices (128 workload statuses are about 600 KB). */
+const SLICED_LIST_MIN = 128;
+
 function json<T>(route: ApiRoute<unknown, T>, value: T): Reply {
-  return { status: route.status, json: value instanceof EncodedJson ? value.json : route.reply!.encode(value) };
+  if (value instanceof EncodedJson) return { status: route.status, json: value.json };
+  const list = LIST_REPLIES[route.name as RouteName];
+  if (list !== undefined && Array.isArray(value) && value.length >= SLICED_LIST_MIN) return { status: route.status, list: { items: value, encode: list.encodeElem } };
+  return { status: route.status, json: route.reply!.encode(value) };
 }
 
 /** Go's `ListServicesWithOptions` handler's query parsing (both service routes use it). */
@@ -329,7 +348,8 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
       res.off('close', onClose);
     }
     if (res.destroyed) return;
-    if (reply.json === undefined) emptyResponse(res, reply.status);
+    if (reply.list !== undefined) await jsonListResponse(res, reply.list.items, reply.list.encode, reply.status);
+    else if (reply.json === undefined) emptyResponse(res, reply.status);
     else jsonResponse(res, reply.json, reply.status);
   }
 }

@@ -4,47 +4,79 @@
  * - Ids count up from 0, one per call; each call is registered before its request is written, so a
  *   reply may arrive in any order, even before the write completes.
  * - A reply with an id no call is waiting for is dropped, as Go does.
- * - The first failure of the stream — end of stream, read error, malformed bytes, oversize value, a
- *   response Go would reject, a result the caller's `decode` rejects — fails *every* pending call
- *   with one `ConnectionError`, closes the stream and shuts the client down: later calls fail at
- *   once with `ShutdownError`. No call ever hangs on a dead connection.
- * - Cancellation is local: an aborted call rejects with `signal.reason` and is forgotten. The wire
- *   has no cancel message, so the server still runs the call; its late reply is dropped as an
- *   unknown id.
+ * - Replies are read in arrival order through `JsonValueReader`: a small one is parsed and settled
+ *   at once; a large one is parsed (and, through `decode`, decoded) in time slices, later replies
+ *   waiting behind it, so one connection's 60 MB reply does not stall the others. A value that
+ *   cannot be a response (an array, a string, a number, a bool) is refused at its first byte with
+ *   Go's text; one nested deeper than Go's limit gets Go's `exceeded max depth` error.
+ * - The first failure of the stream — end of stream, read error, malformed bytes, a value over a
+ *   limit, a response Go would reject, a result the caller's `decode` rejects — fails *every* pending
+ *   call with one `ConnectionError`, closes the stream and shuts the client down: later calls fail at
+ *   once with `ShutdownError`. It takes effect after the replies fully received before it, so a reply
+ *   that arrived before the end of the stream still settles its call. No call ever hangs.
+ * - Cancellation is local: an aborted call rejects with `signal.reason`, a call past its `deadline`
+ *   with `DeadlineExceededError`, and is forgotten. The wire has no cancel message, so the server
+ *   still runs the call; its late reply is dropped as an unknown id.
+ *
+ * Per call: one promise, one pending entry, one timer only when a deadline is given, and no
+ * listener of its own on a signal: calls sharing a signal share one listener.
  */
 import type { Buffer } from 'node:buffer';
-import { JsonStreamSplitter, type SplitterOptions } from '../codec/json-splitter.js';
-import { CodecError } from '../codec/errors.js';
+import { CodecError, JsonParseError } from '../codec/errors.js';
+import { SliceStoppedError, type TimeSlicer } from '../codec/time-slice.js';
+import { JsonValueReader, type ValueReaderOptions } from '../codec/value-reader.js';
+import { MAX_TIMER_MS } from '../runtime/time.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { type Encodable, classifyResponse, encodeRequest } from './envelope.js';
-import { ConnectionError, ProtocolError, ServerError, ShutdownError, TransportError } from './errors.js';
+import { ConnectionError, DeadlineExceededError, ProtocolError, ServerError, ShutdownError, TransportError } from './errors.js';
 import { GoText } from './go-text.js';
 
 export interface CallOptions<R> {
   /** Aborts waiting for the reply (the call is not cancelled on the server: the wire cannot say so). */
   signal?: AbortSignal;
   /**
-   * Turns the decoded `result` into the caller's type. If it throws, the call fails with
-   * `reading body <message>` and, as in Go, the whole client fails with that error.
+   * When to stop waiting: an absolute time in ms since the epoch (`Date.now()`'s clock, so it can be
+   * passed between processes). The call then rejects with `DeadlineExceededError`; its late reply is
+   * dropped. A deadline already past fails the call before anything is sent. One timer per call; a
+   * deadline more than Node's timer limit (about 24.8 days) away is not armed.
    */
-  decode?: (result: unknown) => R;
+  deadline?: number;
+  /**
+   * Turns the decoded `result` into the caller's type. If it throws (or rejects), the call fails
+   * with `reading body <message>` and, as in Go, the whole client fails with that error.
+   * `slicer` is given when the reply was large (parsed in time slices): decode in slices too
+   * (`if (slicer.due) await slicer.next()`), returning a promise; later replies wait for it.
+   */
+  decode?: (result: unknown, slicer: TimeSlicer | undefined) => R | Promise<R>;
 }
 
-export type ClientOptions = SplitterOptions;
+/** Reader options: limits (`maxValueBytes`, `maxValueElements`), when and how to slice large replies. */
+export type ClientOptions = Omit<ValueReaderOptions, 'structType'>;
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  decode: ((result: unknown) => unknown) | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+class PendingCall {
+  timer: NodeJS.Timeout | undefined = undefined;
+  watch: SignalWatch | undefined = undefined;
+  constructor(
+    readonly id: number,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+    readonly decode: CallOptions<unknown>['decode'],
+  ) {}
+}
+
+/** The pending calls waiting on one signal, and the one listener for them all. */
+interface SignalWatch {
+  readonly signal: AbortSignal;
+  readonly calls: Set<PendingCall>;
+  readonly onAbort: () => void;
 }
 
 export class Client {
   private seq = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly watches = new Map<AbortSignal, SignalWatch>();
   private failure: ConnectionError | undefined;
-  private readonly splitter: JsonStreamSplitter;
+  private readonly reader: JsonValueReader;
   private resolveClosed!: (reason: ConnectionError) => void;
   /** Resolves with the error that shut the client down (`ShutdownError` after `close()`). */
   readonly closed: Promise<ConnectionError>;
@@ -54,10 +86,14 @@ export class Client {
     options: ClientOptions = {},
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.splitter = new JsonStreamSplitter((text) => this.onResponse(text), options);
+    this.reader = new JsonValueReader(
+      { value: (value, _bytes, slicer) => this.onResponse(value, slicer), end: (error) => this.onReaderEnd(error) },
+      stream,
+      { ...options, structType: 'jsonrpc.clientResponse' },
+    );
     stream.start({
-      data: (chunk) => this.onData(chunk),
-      end: (error) => this.onEnd(error),
+      data: (chunk: Buffer) => this.reader.push(chunk),
+      end: (error) => this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error })),
     });
   }
 
@@ -71,34 +107,24 @@ export class Client {
     return this.pending.size;
   }
 
+  /** Bytes held for a reply not yet complete (at most about twice what has arrived of it). */
+  get heldBytes(): number {
+    return this.reader.heldBytes;
+  }
+
   /**
    * Calls `method` ("Service.Method") with one argument. Resolves with the decoded result; rejects
-   * with `ServerError` (the remote's error string), a `ConnectionError` (fatal), or the abort reason.
+   * with `ServerError` (the remote's error string), a `ConnectionError` (fatal),
+   * `DeadlineExceededError` or the abort reason.
    */
-  async call<R = unknown>(method: string, param: Encodable, options: CallOptions<R> = {}): Promise<R> {
-    if (this.failure) throw new ShutdownError({ cause: this.failure });
-    const { signal } = options;
-    signal?.throwIfAborted();
-    if (this.stream.needsDrain) {
-      await untilWritableOrAborted(this.stream, signal);
-      if (this.failure) throw new ShutdownError({ cause: this.failure });
-    }
-    const id = this.seq++;
-    const request = encodeRequest(method, param, id);
-    return new Promise<R>((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, decode: options.decode, signal, onAbort: undefined };
-      if (signal) {
-        entry.onAbort = () => {
-          if (this.pending.get(id) === entry) {
-            this.pending.delete(id);
-            reject(signal.reason);
-          }
-        };
-        signal.addEventListener('abort', entry.onAbort, { once: true });
-      }
-      this.pending.set(id, entry);
-      this.stream.write(request);
-    });
+  call<R = unknown>(method: string, param: Encodable, options?: CallOptions<R>): Promise<R> {
+    if (this.failure) return Promise.reject(new ShutdownError({ cause: this.failure }));
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const deadline = options?.deadline;
+    if (deadline !== undefined && !(deadline > Date.now())) return Promise.reject(new DeadlineExceededError());
+    if (this.stream.needsDrain) return this.callWhenWritable(method, param, options);
+    return this.send(method, param, options);
   }
 
   /** Closes the connection; pending calls fail with `ShutdownError`. Safe to call more than once. */
@@ -107,81 +133,148 @@ export class Client {
     return this.closed;
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.failure) return;
+  private send<R>(method: string, param: Encodable, options: CallOptions<R> | undefined): Promise<R> {
+    const id = this.seq++;
+    let request: Buffer;
     try {
-      this.splitter.push(chunk);
+      request = encodeRequest(method, param, id);
     } catch (error) {
-      this.fail(toConnectionError(error));
+      return Promise.reject(error);
     }
+    return new Promise<R>((resolve, reject) => {
+      const entry = new PendingCall(id, resolve as (value: unknown) => void, reject, options?.decode as CallOptions<unknown>['decode']);
+      this.pending.set(id, entry);
+      if (options !== undefined) {
+        if (options.signal !== undefined) this.watch(options.signal, entry);
+        if (options.deadline !== undefined) {
+          const delay = options.deadline - Date.now();
+          if (delay <= MAX_TIMER_MS) entry.timer = setTimeout(Client.expire, Math.max(0, delay), this, entry);
+        }
+      }
+      this.stream.write(request);
+    });
   }
 
-  private onEnd(error: Error | undefined): void {
-    if (this.failure) return;
-    if (error) {
-      this.fail(new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error }));
-      return;
-    }
-    try {
-      this.splitter.end();
-    } catch (e) {
-      this.fail(toConnectionError(e));
-      return;
-    }
-    this.fail(new TransportError('FLUXRPC_ERR_UNEXPECTED_EOF', GoText.unexpectedEOF));
+  /** The send queue is above its high-water mark: wait for it (abortable, bounded by the deadline), then send. */
+  private async callWhenWritable<R>(method: string, param: Encodable, options: CallOptions<R> | undefined): Promise<R> {
+    await untilWritable(this.stream, options?.signal, options?.deadline);
+    if (this.failure) throw new ShutdownError({ cause: this.failure });
+    return this.send(method, param, options);
   }
 
-  private onResponse(text: string): void {
-    if (this.failure) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      this.fail(new ProtocolError('FLUXRPC_ERR_MALFORMED', `malformed JSON from peer: ${(e as Error).message}`, { cause: e }));
-      return;
+  private static expire(client: Client, entry: PendingCall): void {
+    entry.timer = undefined;
+    if (client.pending.get(entry.id) !== entry) return;
+    client.settle(entry);
+    entry.reject(new DeadlineExceededError());
+  }
+
+  /** Adds `entry` to the calls waiting on `signal`: one listener per signal, however many calls share it. */
+  private watch(signal: AbortSignal, entry: PendingCall): void {
+    let watch = this.watches.get(signal);
+    if (watch === undefined) {
+      const calls = new Set<PendingCall>();
+      const onAbort = () => {
+        this.watches.delete(signal);
+        for (const call of calls) {
+          call.watch = undefined;
+          if (this.pending.get(call.id) !== call) continue;
+          this.settle(call);
+          call.reject(signal.reason);
+        }
+      };
+      watch = { signal, calls, onAbort };
+      this.watches.set(signal, watch);
+      signal.addEventListener('abort', onAbort, { once: true });
     }
+    watch.calls.add(entry);
+    entry.watch = watch;
+  }
+
+  private onResponse(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
+    if (this.failure) return;
     const response = classifyResponse(value);
     if (response.kind === 'fatal') {
       this.fail(new ProtocolError('FLUXRPC_ERR_BAD_RESPONSE', response.message));
       return;
     }
     const entry = this.pending.get(response.id);
-    if (!entry) return; // Go: a reply nobody waits for is read and dropped.
-    this.settle(response.id, entry);
+    if (entry === undefined) return; // Go: a reply nobody waits for is read and dropped.
     if (response.kind === 'server-error') {
+      this.settle(entry);
       entry.reject(new ServerError(response.message));
       return;
     }
-    if (!entry.decode) {
+    if (entry.decode === undefined) {
+      this.settle(entry);
       entry.resolve(response.result);
       return;
     }
     let decoded: unknown;
     try {
-      decoded = entry.decode(response.result);
+      decoded = entry.decode(response.result, slicer);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const error = new ProtocolError('FLUXRPC_ERR_REPLY_DECODE', message, { cause: e });
-      entry.reject(new ProtocolError('FLUXRPC_ERR_REPLY_DECODE', GoText.readingBody(message), { cause: e }));
-      this.fail(error);
+      this.settle(entry);
+      this.decodeFailed(entry, e);
       return;
     }
-    entry.resolve(decoded);
+    if (!(decoded instanceof Promise)) {
+      this.settle(entry);
+      entry.resolve(decoded);
+      return;
+    }
+    // A sliced decode: the call stays pending (a failure, abort or deadline meanwhile settles it).
+    return decoded.then(
+      (result) => {
+        if (this.pending.get(entry.id) !== entry) return;
+        this.settle(entry);
+        entry.resolve(result);
+      },
+      (e: unknown) => {
+        if (this.pending.get(entry.id) !== entry || e instanceof SliceStoppedError) return;
+        this.settle(entry);
+        this.decodeFailed(entry, e);
+      },
+    );
   }
 
-  private settle(id: number, entry: Pending): void {
-    this.pending.delete(id);
-    if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
+  /** Go: the call whose result did not decode gets `reading body <error>`, every other call the error. */
+  private decodeFailed(entry: PendingCall, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    entry.reject(new ProtocolError('FLUXRPC_ERR_REPLY_DECODE', GoText.readingBody(message), { cause: e }));
+    this.fail(new ProtocolError('FLUXRPC_ERR_REPLY_DECODE', message, { cause: e }));
+  }
+
+  private onReaderEnd(error: Error | undefined): void {
+    this.fail(error === undefined ? new TransportError('FLUXRPC_ERR_UNEXPECTED_EOF', GoText.unexpectedEOF) : toConnectionError(error));
+  }
+
+  /** Forgets a pending call: its timer and its place among the calls waiting on its signal. */
+  private settle(entry: PendingCall): void {
+    this.pending.delete(entry.id);
+    if (entry.timer !== undefined) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+    const watch = entry.watch;
+    if (watch !== undefined) {
+      entry.watch = undefined;
+      watch.calls.delete(entry);
+      if (watch.calls.size === 0) {
+        watch.signal.removeEventListener('abort', watch.onAbort);
+        this.watches.delete(watch.signal);
+      }
+    }
   }
 
   /** The one exit path: every pending call gets `error`; the stream is closed. */
   private fail(error: ConnectionError): void {
     if (this.failure) return;
     this.failure = error;
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const [id, entry] of pending) {
-      this.settle(id, entry);
+    this.reader.stop();
+    const pending = [...this.pending.values()];
+    for (const entry of pending) {
+      this.settle(entry);
       entry.reject(error);
     }
     if (error instanceof ShutdownError) this.stream.close();
@@ -192,28 +285,47 @@ export class Client {
 
 /**
  * Waits for the stream to accept more bytes; rejects with the abort reason if the signal aborts
- * first (a peer that stops reading must not make an aborted call wait). A closed stream resolves:
- * the caller then sees the client's failure.
+ * first, or with `DeadlineExceededError` at the deadline (a peer that stops reading must not make
+ * such a call wait). A closed stream resolves: the caller then sees the client's failure.
  */
-function untilWritableOrAborted(stream: ByteStream, signal: AbortSignal | undefined): Promise<void> {
+function untilWritable(stream: ByteStream, signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
   const writable = stream.writable().catch(() => undefined);
-  if (!signal) return writable;
+  if (signal === undefined && deadline === undefined) return writable;
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    writable.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) reject(signal.reason);
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (deadline !== undefined && deadline - Date.now() <= MAX_TIMER_MS) {
+      timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(new DeadlineExceededError());
+      }, Math.max(0, deadline - Date.now()));
+    }
+    void writable.then(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(signal.reason);
       else resolve();
     });
   });
 }
 
-function toConnectionError(error: unknown): ConnectionError {
+function toConnectionError(error: Error): ConnectionError {
   if (error instanceof ConnectionError) return error;
+  if (error instanceof JsonParseError) return new ProtocolError('FLUXRPC_ERR_MALFORMED', `malformed JSON from peer: ${error.detail}`, { cause: error });
   if (error instanceof CodecError) {
-    const code = error.code === 'FLUXRPC_ERR_OVERSIZE' ? 'FLUXRPC_ERR_OVERSIZE' : error.code === 'FLUXRPC_ERR_UNEXPECTED_EOF' ? 'FLUXRPC_ERR_UNEXPECTED_EOF' : 'FLUXRPC_ERR_MALFORMED';
-    return code === 'FLUXRPC_ERR_UNEXPECTED_EOF' ? new TransportError(code, error.message, { cause: error }) : new ProtocolError(code, error.message, { cause: error });
+    switch (error.code) {
+      case 'FLUXRPC_ERR_UNEXPECTED_EOF':
+        return new TransportError('FLUXRPC_ERR_UNEXPECTED_EOF', error.message, { cause: error });
+      case 'FLUXRPC_ERR_WRONG_TYPE':
+        // What Go's client says of such a response (the same as a parsed one; see classifyResponse).
+        return new ProtocolError('FLUXRPC_ERR_BAD_RESPONSE', error.message, { cause: error });
+      default:
+        return new ProtocolError(error.code, error.message, { cause: error });
+    }
   }
   return new ProtocolError('FLUXRPC_ERR_MALFORMED', String(error), { cause: error });
 }

@@ -6,22 +6,24 @@
  */
 import { Buffer } from 'node:buffer';
 import { RawJson, goFoldKey, goQuote, goQuoteParts, goStringify } from '../codec/go-json.js';
+import { skipSpace, stringEnd, valueEnd } from '../codec/json-scan.js';
 import { GoText, goFormatValue, jsonKind } from './go-text.js';
 
 /** A value to encode: plain data (encoded as Go would) or pre-encoded `RawJson`. */
 export type Encodable = unknown;
 
-export function encodeValue(value: Encodable): string {
-  return value instanceof RawJson ? value.text : goStringify(value);
+/**
+ * The value's JSON text as pieces, never joined: a large plain string is not copied into a quoted
+ * string, and a `RawJson` made of parts (a list reply, one part per element) is not joined into one
+ * string before it is copied into the message buffer.
+ */
+function valueParts(value: Encodable): readonly string[] {
+  if (value instanceof RawJson) return value.parts;
+  return typeof value === 'string' ? goQuoteParts(value) : [goStringify(value)];
 }
 
-/** The value's JSON text as pieces (a large plain string is not copied into a quoted string). */
-function valueParts(value: Encodable): string[] {
-  return typeof value === 'string' ? goQuoteParts(value) : [encodeValue(value)];
-}
-
-/** Encodes pieces of ASCII/UTF-8 text into one buffer without building a joined string first. */
-export function concatToBuffer(parts: string[]): Buffer {
+/** Encodes pieces of UTF-8 text into one buffer of the exact size, without building a joined string first. */
+export function concatToBuffer(parts: readonly string[]): Buffer {
   let size = 0;
   for (const p of parts) size += Buffer.byteLength(p, 'utf8');
   const buf = Buffer.allocUnsafe(size);
@@ -112,10 +114,10 @@ export type ParsedRequest =
   | { kind: 'bad-envelope'; message: string };
 
 /**
- * Parses one request value. `text` is the value's JSON text, needed to echo the id exactly
+ * Parses one request value. `bytes` is the value's JSON text, needed to echo the id exactly
  * (`1.50` stays `1.50`).
  */
-export function parseRequest(text: string, value: unknown): ParsedRequest {
+export function parseRequest(bytes: Buffer, value: unknown): ParsedRequest {
   if (value === null) return { kind: 'request', method: '', rawId: 'null', params: undefined };
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { kind: 'bad-envelope', message: GoText.cannotUnmarshal(jsonKind(value), 'jsonrpc.serverRequest') };
@@ -126,18 +128,20 @@ export function parseRequest(text: string, value: unknown): ParsedRequest {
     return { kind: 'bad-envelope', message: GoText.cannotUnmarshalField(jsonKind(method), 'serverRequest', 'method', 'string') };
   }
   const id = goField(obj, 'id');
-  const rawId = !id.present || id.value === null ? 'null' : rawIdText(text, id.value);
+  const rawId = !id.present || id.value === null ? 'null' : rawIdText(bytes, id.value);
   const params = goField(obj, 'params').value;
   return { kind: 'request', method: (method as string | null | undefined) ?? '', rawId, params: params ?? undefined };
 }
 
 /** Go's request `id` is written last as a plain integer by Go clients: `…,"id":17}`. */
 const TRAILING_INTEGER_ID = /"id":(0|[1-9]\d{0,14})\}$/;
+/** Enough of the end of a request for `TRAILING_INTEGER_ID`. */
+const ID_TAIL_BYTES = 24;
 
-function rawIdText(text: string, parsed: unknown): string {
-  const m = TRAILING_INTEGER_ID.exec(text);
+function rawIdText(bytes: Buffer, parsed: unknown): string {
+  const m = TRAILING_INTEGER_ID.exec(bytes.toString('latin1', Math.max(0, bytes.length - ID_TAIL_BYTES)));
   if (m && Number(m[1]) === parsed) return m[1]!;
-  const raw = lastTopLevelMember(text, 'id');
+  const raw = lastTopLevelMember(bytes, 'id');
   return raw === undefined ? goStringify(parsed) : compactHtmlEscaped(raw);
 }
 
@@ -145,55 +149,24 @@ function rawIdText(text: string, parsed: unknown): string {
  * The raw text of the last top-level member whose key equals `name` ignoring case, from the JSON
  * text of an object. The text is known to be valid JSON (it was parsed already).
  */
-export function lastTopLevelMember(text: string, name: string): string | undefined {
-  let i = text.indexOf('{') + 1;
+export function lastTopLevelMember(bytes: Buffer, name: string): string | undefined {
+  let i = bytes.indexOf(0x7b) + 1;
   let found: string | undefined;
-  const n = text.length;
-  const skipWs = () => {
-    while (i < n && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
-  };
+  const n = bytes.length;
   while (i < n) {
-    skipWs();
-    if (text[i] === '}') break;
+    i = skipSpace(bytes, i);
+    if (bytes[i] === 0x7d) break;
     const keyStart = i;
-    i = endOfString(text, i);
-    const key = JSON.parse(text.slice(keyStart, i)) as string;
-    skipWs();
-    i++; // ':'
-    skipWs();
-    const valueStart = i;
-    i = endOfValue(text, i);
-    if (key === name || (key.length === name.length && goFoldKey(key) === name)) found = text.slice(valueStart, i);
-    skipWs();
-    if (text[i] === ',') i++;
+    i = stringEnd(bytes, i);
+    const key = JSON.parse(bytes.toString('utf8', keyStart, i)) as string;
+    i = skipSpace(bytes, i) + 1; // ':'
+    const valueStart = skipSpace(bytes, i);
+    i = valueEnd(bytes, valueStart);
+    if (key === name || (key.length === name.length && goFoldKey(key) === name)) found = bytes.toString('utf8', valueStart, i);
+    i = skipSpace(bytes, i);
+    if (bytes[i] === 0x2c) i++;
   }
   return found;
-}
-
-function endOfString(text: string, i: number): number {
-  i++;
-  while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-  return i + 1;
-}
-
-function endOfValue(text: string, i: number): number {
-  const c = text[i];
-  if (c === '"') return endOfString(text, i);
-  if (c === '{' || c === '[') {
-    let depth = 0;
-    for (; i < text.length; i++) {
-      const d = text[i];
-      if (d === '"') {
-        i = endOfString(text, i) - 1;
-      } else if (d === '{' || d === '[') depth++;
-      else if (d === '}' || d === ']') {
-        if (--depth === 0) return i + 1;
-      }
-    }
-    return i;
-  }
-  while (i < text.length && !',}] \n\r\t'.includes(text[i]!)) i++;
-  return i;
 }
 
 /** Go's `json.Compact` with HTML escaping, as applied to a `json.RawMessage` it re-emits. */

@@ -6,7 +6,8 @@
  * - `ConnectionError` and its subclasses: the connection is unusable. Every pending call fails with
  *   one, and the client is shut down. Flux treats all of these as fatal (the daemon is dropped).
  *
- * A call aborted through its `AbortSignal` rejects with the signal's reason instead.
+ * A call aborted through its `AbortSignal` rejects with the signal's reason instead; a call that
+ * reaches its `deadline` rejects with `DeadlineExceededError` (not fatal: the connection is fine).
  */
 import { GoText } from './go-text.js';
 
@@ -17,6 +18,8 @@ export type RpcErrorCode =
   | 'FLUXRPC_ERR_TRANSPORT'
   | 'FLUXRPC_ERR_MALFORMED'
   | 'FLUXRPC_ERR_OVERSIZE'
+  | 'FLUXRPC_ERR_TOO_MANY_ELEMENTS'
+  | 'FLUXRPC_ERR_DEADLINE_EXCEEDED'
   | 'FLUXRPC_ERR_BAD_RESPONSE'
   | 'FLUXRPC_ERR_REPLY_DECODE';
 
@@ -33,12 +36,26 @@ export class ServerError extends RpcError {
   readonly fatal = false;
 }
 
+/**
+ * The call's deadline passed before its reply came (Go's `context.DeadlineExceeded` text). Only
+ * that call is given up: its late reply is dropped and the connection stays usable. Also the
+ * abort reason a server-side method sees at its timeout.
+ */
+export class DeadlineExceededError extends RpcError {
+  override name = 'DeadlineExceededError';
+  readonly code = 'FLUXRPC_ERR_DEADLINE_EXCEEDED';
+  readonly fatal = false;
+  constructor() {
+    super(GoText.contextDeadlineExceeded);
+  }
+}
+
 /** The connection failed or was closed; fatal for the connection. */
 export class ConnectionError extends RpcError {
   override name = 'ConnectionError';
   readonly fatal = true;
   constructor(
-    readonly code: Exclude<RpcErrorCode, 'FLUXRPC_ERR_SERVER'>,
+    readonly code: Exclude<RpcErrorCode, 'FLUXRPC_ERR_SERVER' | 'FLUXRPC_ERR_DEADLINE_EXCEEDED'>,
     message: string,
     options?: ErrorOptions,
   ) {

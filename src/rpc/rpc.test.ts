@@ -300,7 +300,7 @@ test('property: any request object gets exactly one reply with its id; the serve
       const [a, b] = memoryPipe();
       new Server().register('Test', testService()).serve(b);
       const replies: unknown[] = [];
-      const splitter = new (await import('../codec/json-splitter.js')).JsonStreamSplitter((t) => replies.push(JSON.parse(t)));
+      const splitter = new (await import('../codec/json-splitter.js')).JsonStreamSplitter((t) => replies.push(JSON.parse(t.toString())));
       a.start({ data: (c) => splitter.push(c), end: () => undefined });
       for (const r of requests) a.write(Buffer.from(JSON.stringify(r)));
       await until(() => replies.length >= requests.length);

@@ -1,33 +1,63 @@
 /**
  * An RPC server with Go `net/rpc` + jsonrpc semantics (docs/wire.md §4).
  *
- * - Requests are read in order and each is dispatched at once; replies are written whole, in
+ * - Requests are read in order (through `JsonValueReader`: a large one is parsed in time slices,
+ *   later ones waiting behind it) and each is dispatched at once; replies are written whole, in
  *   completion order, one write (one websocket message) each.
  * - Unknown service/method, missing or non-array params and params that do not decode get Go's
  *   error strings, and reading goes on. A method that throws or rejects sends its message as the
  *   error; it never takes the connection or the process down.
- * - A request envelope that cannot be decoded stops reading without a reply; the calls already
- *   running finish and write their replies, then the connection is closed (as Go does). The same
- *   happens at end of stream.
+ * - A request envelope that cannot be decoded (including a value refused at its first byte, such as
+ *   a top-level array: Go's `json: cannot unmarshal array into Go value of type
+ *   jsonrpc.serverRequest`) stops reading without a reply; the calls already running finish and
+ *   write their replies, then the connection is closed (as Go does). The same happens at end of
+ *   stream.
  * - Backpressure: while the stream's send queue is above its high-water mark, reading pauses, so a
  *   client that does not read its replies cannot make the server buffer without bound.
+ * - A method may have a timeout (`MethodDefinition.timeout`): its call's signal aborts then.
+ *
+ * ## The connection's lifecycle
+ *
+ * One field, `state`, moves only forward:
+ *
+ *     reading ──(end of stream, undecodable request, read error)──▶ draining ──(idle)──▶ closed
+ *        └──────────────(close(), or the stream closed under us)─────────────────────────▲
+ *
+ * Invariants (each method below keeps them):
+ * 1. Requests are dispatched only in `reading`; in `draining` and `closed` nothing more is read.
+ * 2. `calls` (their number: `running`) holds exactly the calls whose method has been started and
+ *    has not settled yet: a call is added when it is dispatched and removed where its method
+ *    settles — never in the write path.
+ * 3. A call that settles before `closed` has its reply queued in `finished`; the queue is written
+ *    in completion order, a time slice per turn, until the stream closes.
+ * 4. `draining` turns into `closed` as soon as `calls` and `finished` are both empty; the stream
+ *    is then closed gracefully, so every reply written reaches the peer.
+ * 5. Entering `closed` aborts every running call's signal (no reply can be written any more) and
+ *    drops queued replies; `done` resolves once the stream is closed.
+ * 6. No listener is added per call to a connection-wide signal: each call has its own controller,
+ *    made only when its method asks for `signal` or has a timeout, and aborted through `calls`.
  */
 import type { Buffer } from 'node:buffer';
-import { JsonStreamSplitter, type SplitterOptions } from '../codec/json-splitter.js';
+import { CodecError, JsonParseError } from '../codec/errors.js';
+import type { TimeSlicer } from '../codec/time-slice.js';
+import { JsonValueReader, type ValueReaderOptions } from '../codec/value-reader.js';
+import { MAX_TIMER_MS } from '../runtime/time.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { type Encodable, encodeFailure, encodeSuccess, parseRequest } from './envelope.js';
+import { TransportError } from './errors.js';
 import { GoText, jsonKind } from './go-text.js';
 
 export interface MethodContext {
   /**
-   * Aborted when the connection is closed or broken, as no reply can be written then. A clean end
-   * of the peer's requests (EOF) does not abort: replies may still be written, as in Go.
+   * Aborted when the connection is closed or broken, as no reply can be written then, or at the
+   * method's timeout. A clean end of the peer's requests (EOF) does not abort: replies may still
+   * be written, as in Go.
    */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
   /** The full "Service.Method" name. */
-  method: string;
+  readonly method: string;
   /** The peer, for logs. */
-  remote: string;
+  readonly remote: string;
 }
 
 export interface MethodDefinition<P = unknown, R = unknown> {
@@ -39,20 +69,36 @@ export interface MethodDefinition<P = unknown, R = unknown> {
   decodeParam?: (raw: unknown) => P;
   /** The method. Its result is encoded as Go would (or passed through if `RawJson`). */
   handle: (param: P, context: MethodContext) => R | Promise<R>;
+  /**
+   * A bound on each call: after `ms` its signal aborts with `reason()` (none when `ms` is beyond
+   * Node's timer limit). As in Go, the reply still waits for `handle` to settle.
+   */
+  timeout?: { readonly ms: number; readonly reason: () => Error };
 }
 
 export type ServiceDefinition = Record<string, MethodDefinition<any, any>>;
 
-export interface ServeOptions extends SplitterOptions {
+export interface ServeOptions extends Omit<ValueReaderOptions, 'structType'> {
   /** Called for errors that end a connection or a method that throws a non-Error. */
   onError?: (error: Error, where: 'connection' | 'method') => void;
 }
 
+/** Where a connection is in its lifecycle (see the module note). */
+export type ConnectionState = 'reading' | 'draining' | 'closed';
+
 export interface ServerConnection {
   /** Resolves when reading has stopped, running calls have finished and the stream is closed. */
   readonly done: Promise<void>;
-  /** Closes the connection now; running calls' replies are dropped. */
+  /** Closes the connection now; running calls are aborted and their replies dropped. */
   close(): void;
+}
+
+/** Where a served connection is in its lifecycle (what `Server.serve` returns besides `ServerConnection`). */
+export interface ConnectionLifecycle {
+  /** `reading` → `draining` → `closed`, only forward. */
+  readonly state: ConnectionState;
+  /** Calls whose method has been started and has not settled. */
+  readonly running: number;
 }
 
 export class Server {
@@ -67,7 +113,7 @@ export class Server {
   }
 
   /** Serves requests on `stream` until it ends. */
-  serve(stream: ByteStream, options: ServeOptions = {}): ServerConnection {
+  serve(stream: ByteStream, options: ServeOptions = {}): ServerConnection & ConnectionLifecycle {
     return new Connection(this.services, stream, options);
   }
 
@@ -87,10 +133,40 @@ function lookupMethod(services: Map<string, ServiceDefinition>, method: string):
   return def ?? GoText.canNotFindMethod(method);
 }
 
-/** Read-ahead bound: reading pauses while this many requests wait to be dispatched. */
-const MAX_QUEUED_REQUESTS = 1024;
-/** Dispatch work done per turn of the event loop before yielding to I/O. */
-const DISPATCH_SLICE_MS = 2;
+/** Reply encoding done per turn of the event loop before yielding to I/O. */
+const WRITE_SLICE_MS = 2;
+
+/** One running call: its context, and its signal, made on first use. */
+class RunningCall implements MethodContext {
+  private controller: AbortController | undefined;
+  private abortReason: Error | undefined;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly remote: string,
+    readonly rawId: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  static expire(call: RunningCall, reason: () => Error): void {
+    call.timer = undefined;
+    call.abort(reason());
+  }
+}
 
 interface Finished {
   rawId: string;
@@ -98,19 +174,17 @@ interface Finished {
   outcome: { result: Encodable } | { error: unknown };
 }
 
-class Connection implements ServerConnection {
-  private readonly splitter: JsonStreamSplitter;
-  private running = 0;
-  private reading = true;
-  private pausedForDrain = false;
-  private pausedForQueue = false;
-  /** Requests read but not yet dispatched (dispatch is spread over event-loop turns). */
-  private queue: string[] = [];
-  private dispatchScheduled = false;
-  /** Calls finished but whose replies are not yet encoded and written. */
+class Connection implements ServerConnection, ConnectionLifecycle {
+  private current: ConnectionState = 'reading';
+  private readonly reader: JsonValueReader;
+  /** Calls whose method has not settled (invariant 2). */
+  private readonly calls = new Set<RunningCall>();
+  /** Calls settled whose replies are not yet encoded and written (invariant 3). */
   private finished: Finished[] = [];
   private writeScheduled = false;
-  private readonly abort = new AbortController();
+  /** Why reading is paused: the reader works on a large value, or replies wait to drain. */
+  private pausedByReader = false;
+  private pausedForDrain = false;
   private resolveDone!: () => void;
   readonly done: Promise<void>;
 
@@ -120,110 +194,98 @@ class Connection implements ServerConnection {
     private readonly options: ServeOptions,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.splitter = new JsonStreamSplitter((text) => this.onRequest(text), options);
+    this.reader = new JsonValueReader(
+      { value: (value, bytes, slicer) => this.dispatch(value, bytes, slicer), end: (error) => this.onReaderEnd(error) },
+      { pause: () => this.setPaused('reader', true), resume: () => this.setPaused('reader', false) },
+      { ...options, structType: 'jsonrpc.serverRequest' },
+    );
     stream.closed.then((error) => {
-      // Fully closed: no reply can be written any more, so running calls are told to stop.
-      this.abort.abort(error ?? new Error('connection closed'));
-      this.reading = false;
-      this.queue = [];
+      this.enterClosed(error ?? new Error('connection closed'));
       this.resolveDone();
     });
-    stream.start({ data: (chunk) => this.onData(chunk), end: (error) => this.onEnd(error) });
+    stream.start({
+      data: (chunk) => this.reader.push(chunk),
+      end: (error) => this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error })),
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get running(): number {
+    return this.calls.size;
   }
 
   close(): void {
-    this.reading = false;
+    this.enterClosed(new Error('connection closed'));
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /** reading → draining: nothing more is read; the connection closes once idle (invariant 4). */
+  private enterDraining(): void {
+    if (this.state !== 'reading') return;
+    this.current = 'draining';
+    this.reader.stop();
+    this.closeIfIdle();
+  }
+
+  private closeIfIdle(): void {
+    if (this.state === 'draining' && this.calls.size === 0 && this.finished.length === 0) this.enterClosed(undefined);
+  }
+
+  /**
+   * → closed: the stream is closed (gracefully: written replies still go out); running calls are
+   * aborted with `reason` and queued replies dropped (invariant 5). `reason` is undefined when the
+   * connection closes because it has drained, with nothing running.
+   */
+  private enterClosed(reason: Error | undefined): void {
+    if (this.state === 'closed') return;
+    this.current = 'closed';
+    this.reader.stop();
+    this.finished = [];
+    const running = [...this.calls];
+    this.calls.clear();
+    for (const call of running) {
+      clearTimeout(call.timer);
+      call.abort(reason ?? new Error('connection closed'));
+    }
     this.stream.close();
   }
 
-  private onData(chunk: Buffer): void {
-    if (!this.reading) return;
-    try {
-      this.splitter.push(chunk);
-    } catch (error) {
-      this.stopReading(error as Error);
+  /** The reader is done: end of stream, a request that is not JSON, a framing error or a read error. */
+  private onReaderEnd(error: Error | undefined): void {
+    if (error instanceof TransportError) {
+      // The stream broke: no reply can be written, so running calls are told at once.
+      this.options.onError?.(error.cause instanceof Error ? error.cause : error, 'connection');
+      for (const call of this.calls) call.abort(error.cause instanceof Error ? error.cause : error);
+    } else if (error instanceof CodecError && error.code !== 'FLUXRPC_ERR_UNEXPECTED_EOF') {
+      // Go: "rpc: server cannot decode request"; stop reading. (EOF inside a value stops quietly, as Go does.)
+      this.options.onError?.(new Error(`malformed request: ${error instanceof JsonParseError ? error.detail : error.message}`, { cause: error }), 'connection');
     }
+    this.enterDraining();
   }
 
-  private onEnd(error: Error | undefined): void {
-    if (!this.reading) return;
-    if (error) {
-      this.options.onError?.(error, 'connection');
-      this.abort.abort(error);
-      this.stopReading(undefined);
-      return;
-    }
-    try {
-      this.splitter.end();
-    } catch {
-      // EOF inside a value: stop quietly, as Go does.
-    }
-    this.stopReading(undefined);
+  // ---- reading and dispatch -------------------------------------------------------------------
+
+  private setPaused(reason: 'reader' | 'drain', paused: boolean): void {
+    const before = this.pausedByReader || this.pausedForDrain;
+    if (reason === 'reader') this.pausedByReader = paused;
+    else this.pausedForDrain = paused;
+    const after = this.pausedByReader || this.pausedForDrain;
+    if (after === before || this.state === 'closed') return;
+    if (after) this.stream.pause();
+    else this.stream.resume();
   }
 
-  /**
-   * Stops reading; requests already read are still dispatched, and the stream is closed once every
-   * running call has written its reply.
-   */
-  private stopReading(error: Error | undefined): void {
-    if (!this.reading) return;
-    this.reading = false;
-    if (error) this.options.onError?.(error, 'connection');
-    this.closeWhenIdle();
-  }
-
-  private closeWhenIdle(): void {
-    if (!this.reading && this.running === 0 && this.queue.length === 0) this.stream.close();
-  }
-
-  /**
-   * Queues a request read from the stream. Requests are dispatched in order, a few per turn of the
-   * event loop (a time slice), so that a burst of requests arriving together does not run (and
-   * encode) all its replies before any of them is written: writes and reads interleave with the
-   * work, and the replies of fast calls go out while slow ones are still being encoded.
-   */
-  private onRequest(text: string): void {
-    this.queue.push(text);
-    if (this.queue.length >= MAX_QUEUED_REQUESTS && !this.pausedForQueue) {
-      this.pausedForQueue = true;
-      this.stream.pause();
-    }
-    if (!this.dispatchScheduled) {
-      this.dispatchScheduled = true;
-      setImmediate(() => this.dispatchSlice());
-    }
-  }
-
-  private dispatchSlice(): void {
-    this.dispatchScheduled = false;
-    const start = performance.now();
-    while (this.queue.length > 0) {
-      this.dispatch(this.queue.shift()!);
-      if (performance.now() - start >= DISPATCH_SLICE_MS) break;
-    }
-    if (this.queue.length > 0) {
-      this.dispatchScheduled = true;
-      setImmediate(() => this.dispatchSlice());
-      return;
-    }
-    if (this.pausedForQueue) {
-      this.pausedForQueue = false;
-      if (!this.pausedForDrain) this.stream.resume();
-    }
-    this.closeWhenIdle();
-  }
-
-  private dispatch(text: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      this.stopAtBadRequest(`malformed request: ${(e as Error).message}`);
-      return;
-    }
-    const request = parseRequest(text, value);
+  private dispatch(value: unknown, bytes: Buffer, _slicer: TimeSlicer | undefined): void {
+    if (this.state !== 'reading') return;
+    const request = parseRequest(bytes, value);
     if (request.kind === 'bad-envelope') {
-      this.stopAtBadRequest(`malformed request: ${request.message}`);
+      // Go stops reading at an undecodable envelope: nothing after it is served.
+      this.options.onError?.(new Error(`malformed request: ${request.message}`), 'connection');
+      this.enterDraining();
       return;
     }
     const { rawId, method } = request;
@@ -248,31 +310,32 @@ class Connection implements ServerConnection {
       this.reply(encodeFailure(rawId, errorText(e)));
       return;
     }
-    this.run(found, param, method, rawId);
+    const call = new RunningCall(method, this.stream.remote, rawId);
+    const timeout = found.timeout;
+    if (timeout !== undefined && timeout.ms <= MAX_TIMER_MS) call.timer = setTimeout(RunningCall.expire, timeout.ms, call, timeout.reason);
+    this.calls.add(call);
+    void this.run(found, param, call);
   }
 
-  /** Go stops reading at an undecodable envelope: nothing after it is served. */
-  private stopAtBadRequest(message: string): void {
-    this.queue = [];
-    this.stopReading(new Error(message));
-    this.closeWhenIdle();
-  }
-
-  private async run(def: MethodDefinition, param: unknown, method: string, rawId: string): Promise<void> {
-    this.running++;
+  private async run(def: MethodDefinition, param: unknown, call: RunningCall): Promise<void> {
     let outcome: Finished['outcome'];
     try {
-      const result = await def.handle(param, { signal: this.abort.signal, method, remote: this.stream.remote });
+      const result = await def.handle(param, call);
       outcome = { result: result === undefined ? {} : (result as Encodable) };
     } catch (error) {
       outcome = { error };
     }
-    this.finished.push({ rawId, method, outcome });
+    // The call has settled (invariant 2); a closed connection already dropped it.
+    if (!this.calls.delete(call)) return;
+    clearTimeout(call.timer);
+    this.finished.push({ rawId: call.rawId, method: call.method, outcome });
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       setImmediate(() => this.writeSlice());
     }
   }
+
+  // ---- writing --------------------------------------------------------------------------------
 
   /**
    * Encodes and writes finished calls' replies in completion order, a time slice per turn of the
@@ -281,17 +344,16 @@ class Connection implements ServerConnection {
   private writeSlice(): void {
     this.writeScheduled = false;
     const start = performance.now();
-    while (this.finished.length > 0) {
+    while (this.finished.length > 0 && this.state !== 'closed') {
       const { rawId, method, outcome } = this.finished.shift()!;
-      this.running--;
       this.reply(this.encodeOutcome(rawId, method, outcome));
-      if (performance.now() - start >= DISPATCH_SLICE_MS) break;
+      if (performance.now() - start >= WRITE_SLICE_MS) break;
     }
-    if (this.finished.length > 0) {
+    if (this.finished.length > 0 && this.state !== 'closed') {
       this.writeScheduled = true;
       setImmediate(() => this.writeSlice());
     }
-    this.closeWhenIdle();
+    this.closeIfIdle();
   }
 
   private encodeOutcome(rawId: string, method: string, outcome: Finished['outcome']): Buffer {
@@ -308,15 +370,12 @@ class Connection implements ServerConnection {
   }
 
   private reply(bytes: Buffer): void {
-    if (!this.stream.write(bytes) && this.reading && !this.pausedForDrain) {
+    if (this.state === 'closed') return;
+    if (!this.stream.write(bytes) && this.state === 'reading' && !this.pausedForDrain) {
       // Stop reading requests until the replies drain (one wait at a time).
-      this.pausedForDrain = true;
-      this.stream.pause();
+      this.setPaused('drain', true);
       this.stream.writable().then(
-        () => {
-          this.pausedForDrain = false;
-          if (!this.pausedForQueue) this.stream.resume();
-        },
+        () => this.setPaused('drain', false),
         () => undefined,
       );
     }

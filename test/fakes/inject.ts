@@ -130,6 +130,8 @@ export async function injectRequest(
 
   const res = new ServerResponse(req);
   res.assignSocket(socket as unknown as Socket);
+  // As node:http's server does: the response emits 'drain' when its socket does.
+  socket.on('drain', () => res.emit('drain'));
   const done = new Promise<void>((resolve) => {
     res.once('finish', resolve);
     res.once('close', resolve);

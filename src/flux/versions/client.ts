@@ -17,8 +17,12 @@
  *   `FatalError` wrapping it, and the connection is closed: the daemon must be disconnected;
  * - checks before any I/O throw their own errors (UpgradeNeededError, UnsupportedResourceKind, the
  *   shim's filter conflict, an argument the model cannot encode) and leave the connection alone;
- * - a call aborted through `ctx.signal` rejects with the signal's reason, not fatal: the wire has
- *   no cancel message, so the daemon finishes the call and its late reply is dropped.
+ * - a call aborted through `ctx.signal` rejects with the signal's reason, and one past
+ *   `ctx.deadline` with `DeadlineExceededError`; neither is fatal: the wire has no cancel message,
+ *   so the daemon finishes the call and its late reply is dropped.
+ *
+ * A large reply (parsed in time slices by the RPC client) is decoded in time slices too, and so is
+ * the rollout polyfill over a large list: one daemon's 60 MB reply does not hold the event loop.
  *
  * Where Go returns a value together with an error, the error is thrown and the value dropped.
  *
@@ -28,8 +32,9 @@
  */
 import type { ByteStream } from '../../transport/byte-stream.js';
 import { RawJson } from '../../codec/go-json.js';
-import { Client } from '../../rpc/client.js';
-import { ServerError } from '../../rpc/errors.js';
+import { TimeSlicer } from '../../codec/time-slice.js';
+import { Client, type ClientOptions } from '../../rpc/client.js';
+import { DeadlineExceededError, ServerError } from '../../rpc/errors.js';
 import { GoText } from '../../rpc/go-text.js';
 import type { CallContext, FluxApi, ProtocolVersion } from '../api.js';
 import type { Change } from '../model/change.js';
@@ -42,7 +47,7 @@ import type { JobId, JobStatus } from '../model/job.js';
 import type { ListImagesOptions, ListServicesOptions } from '../model/options.js';
 import type { UpdateSpec } from '../model/update-spec.js';
 import { METHODS, type MethodSpec } from './methods.js';
-import { decodeReply } from './replies.js';
+import { decodeReply, decodeReplyInSlices, mapInSlices } from './replies.js';
 import { versionSpec, type VersionSpec } from './versions.js';
 
 export interface FluxClient extends FluxApi {
@@ -59,17 +64,22 @@ export interface FluxClient extends FluxApi {
   readonly closed: Promise<Error>;
 }
 
-export interface FluxClientOptions {
-  /** The largest reply accepted, in bytes (default: the codec's, 64 MiB). Only used for a ByteStream. */
-  maxValueBytes?: number;
-}
+/**
+ * The RPC client's reader options, used only for a ByteStream: the largest reply accepted
+ * (`maxValueBytes`, default 64 MiB; `maxValueElements`, default 4 Mi) and when and how large replies
+ * are parsed and decoded in time slices (`slicedParseBytes`, default 512 KiB; `sliceMs`, default 4).
+ */
+export type FluxClientOptions = ClientOptions;
 
 /** A client speaking protocol `version` over `transport` (a byte stream, or an RPC client already on one). */
 export function createFluxClient(version: ProtocolVersion, transport: ByteStream | Client, options: FluxClientOptions = {}): FluxClient {
   const spec = versionSpec(version);
-  const rpc = transport instanceof Client ? transport : new Client(transport, options.maxValueBytes === undefined ? {} : { maxValueBytes: options.maxValueBytes });
+  const rpc = transport instanceof Client ? transport : new Client(transport, options);
   return new GenericFluxClient(spec, rpc);
 }
+
+/** Lists at least this long go through `after` in time slices. */
+const SLICED_AFTER_MIN = 1024;
 
 class GenericFluxClient implements FluxClient {
   readonly protocolVersion: ProtocolVersion;
@@ -144,7 +154,11 @@ class GenericFluxClient implements FluxClient {
     const form = this.spec.replies;
     let reply;
     try {
-      reply = await this.rpc.call(m.wire, request, { signal: ctx.signal, decode: (json) => decodeReply(m, form, json) });
+      reply = await this.rpc.call(m.wire, request, {
+        signal: ctx.signal,
+        ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
+        decode: (json, slicer) => (slicer === undefined ? decodeReply(m, form, json) : decodeReplyInSlices(m, form, json, slicer)),
+      });
     } catch (error) {
       if (error instanceof ServerError && m.missingMethodValue !== undefined && error.message === GoText.canNotFindMethod(m.wire)) {
         return m.missingMethodValue;
@@ -152,7 +166,11 @@ class GenericFluxClient implements FluxClient {
       throw this.classify(m, error, ctx.signal);
     }
     if (reply.applicationError !== null) throw reply.applicationError;
-    return m.after ? m.after(reply.value) : reply.value;
+    if (m.after === undefined) return reply.value;
+    if (m.afterEach !== undefined && Array.isArray(reply.value) && reply.value.length >= SLICED_AFTER_MIN) {
+      return (await mapInSlices(reply.value, m.afterEach, new TimeSlicer())) as R;
+    }
+    return m.after(reply.value);
   }
 
   /** docs/rpc.md §6.1: the one place where failures are sorted. */
@@ -162,6 +180,7 @@ class GenericFluxClient implements FluxClient {
       return wrap ? wrap(error) : error;
     }
     if (signal?.aborted && error === signal.reason) return error;
+    if (error instanceof DeadlineExceededError) return error;
     void this.rpc.close();
     return error instanceof FatalError ? error : new FatalError(error instanceof Error ? error : new Error(String(error)));
   }

@@ -10,13 +10,20 @@
  */
 import type { CallContext, FluxApi } from '../api.js';
 import { changeValue, encodeChange, type Change } from '../model/change.js';
-import { controllerStatusListValue, encodeControllerStatusList, type ControllerStatus } from '../model/controller-status.js';
+import {
+  controllerStatusListValue,
+  controllerStatusValue,
+  encodeControllerStatus,
+  encodeControllerStatusList,
+  ZERO_CONTROLLER_STATUS,
+  type ControllerStatus,
+} from '../model/controller-status.js';
 import { UnknownChangeKindError, UnknownSpecTypeError } from '../model/errors.js';
 import { bytesValue, encodeBytes } from '../model/export.js';
 import { encodeGitConfig, gitConfigValue, ZERO_GIT_CONFIG, type GitConfig } from '../model/git-config.js';
 import { goBool, goSlice, goString, goStruct, unmarshal, type ValueDecoder } from '../model/go-decode.js';
 import { goBool as encBool, goQuote, goSlice as encSlice } from '../model/go-encode.js';
-import { encodeImageStatusList, imageStatusListValue, type ImageStatus } from '../model/image-status.js';
+import { encodeImageStatus, encodeImageStatusList, imageStatusListValue, imageStatusValue, ZERO_IMAGE_STATUS, type ImageStatus } from '../model/image-status.js';
 import { encodeJobStatus, jobStatusValue, ZERO_JOB_STATUS, type JobId, type JobStatus } from '../model/job.js';
 import {
   encodeListImagesOptions,
@@ -30,7 +37,7 @@ import {
 } from '../model/options.js';
 import { encodeUpdateSpec, updateSpecValue, type UpdateSpec } from '../model/update-spec.js';
 import { checkIdKinds, checkSpecKind, checkUpdateSpecKinds } from './kinds.js';
-import { listImagesWithOptions, listServicesWithOptions, polyfillRolloutStatus } from './shims.js';
+import { listImagesWithOptions, listServicesWithOptions, polyfillRolloutStatus, polyfillStatus } from './shims.js';
 
 /** The service every method is registered under. */
 export const SERVICE_NAME = 'RPCServer';
@@ -43,6 +50,22 @@ export interface ValueCodec<T> {
   /** Go's zero value: what a reply carries with an application error, what decoding starts from. */
   readonly zero: T;
   encode(value: T): string;
+  /**
+   * For a Go slice (a list reply that can be large): its element, so that a large list is decoded
+   * and encoded an element at a time (`value` and `encode` are `goSlice` of these).
+   */
+  readonly list?: ListCodec<ElementOf<T>>;
+}
+
+/** The element type of a (nullable) list type. */
+export type ElementOf<T> = T extends readonly (infer E)[] ? E : never;
+
+/** A slice's element codec: `value`/`encode` of the slice are Go's slice rules over these. */
+export interface ListCodec<E> {
+  readonly elem: ValueDecoder<E>;
+  /** A fresh zero element to decode into. */
+  readonly zero: () => E;
+  readonly encodeElem: (e: E) => string;
 }
 
 /** The argument: encoded by clients, decoded by the server. */
@@ -90,6 +113,8 @@ export interface MethodSpec<P, R> {
   readonly kindCheck?: (param: P, kinds: readonly string[]) => string | undefined;
   /** Applied by clients to every value received (the rollout polyfill). */
   readonly after?: (value: R) => R;
+  /** `after` for one element of a list value (so a large list can go through it in slices). */
+  readonly afterEach?: (element: ElementOf<R>) => ElementOf<R>;
   /** For versions older than `since`; without one, those versions fail with UpgradeNeededError. */
   readonly shim?: Shim<P, R>;
   /** Calls the method on an API implementation. */
@@ -98,8 +123,8 @@ export interface MethodSpec<P, R> {
 
 // --- codecs ------------------------------------------------------------------------------------
 
-function valueCodec<T>(goType: string, value: ValueDecoder<T>, zero: T, encode: (v: T) => string): ValueCodec<T> {
-  return { goType, value, zero, encode };
+function valueCodec<T>(goType: string, value: ValueDecoder<T>, zero: T, encode: (v: T) => string, list?: ValueCodec<T>['list']): ValueCodec<T> {
+  return list === undefined ? { goType, value, zero, encode } : { goType, value, zero, encode, list };
 }
 
 /** Decodes a JSON value into a fresh Go value of the codec's type. */
@@ -130,9 +155,21 @@ const EMPTY_STRUCT = valueCodec<void>('struct {}', goStruct<Record<string, never
 const STRING = (goType: string) => valueCodec<string>(goType, goString(goType), '', goQuote);
 const BOOL = valueCodec<boolean>('bool', goBool(), false, encBool);
 const BYTES = valueCodec<Uint8Array | null>('[]uint8', bytesValue, null, encodeBytes);
-const CONTROLLER_STATUSES = valueCodec<readonly ControllerStatus[] | null>('[]v6.ControllerStatus', controllerStatusListValue, null, encodeControllerStatusList);
-const IMAGE_STATUSES = valueCodec<readonly ImageStatus[] | null>('[]v6.ImageStatus', imageStatusListValue, null, encodeImageStatusList);
-const STRINGS = valueCodec<readonly string[] | null>('[]string', goSlice(goString(), () => '', '[]string'), null, (v) => encSlice(v, goQuote));
+const CONTROLLER_STATUSES = valueCodec<readonly ControllerStatus[] | null>('[]v6.ControllerStatus', controllerStatusListValue, null, encodeControllerStatusList, {
+  elem: controllerStatusValue,
+  zero: () => ZERO_CONTROLLER_STATUS,
+  encodeElem: encodeControllerStatus,
+});
+const IMAGE_STATUSES = valueCodec<readonly ImageStatus[] | null>('[]v6.ImageStatus', imageStatusListValue, null, encodeImageStatusList, {
+  elem: imageStatusValue,
+  zero: () => ZERO_IMAGE_STATUS,
+  encodeElem: encodeImageStatus,
+});
+const STRINGS = valueCodec<readonly string[] | null>('[]string', goSlice(goString(), () => '', '[]string'), null, (v) => encSlice(v, goQuote), {
+  elem: goString(),
+  zero: () => '',
+  encodeElem: goQuote,
+});
 const JOB_STATUS = valueCodec<JobStatus>('job.Status', jobStatusValue, ZERO_JOB_STATUS, encodeJobStatus);
 const GIT_CONFIG = valueCodec<GitConfig>('v6.GitConfig', gitConfigValue, ZERO_GIT_CONFIG, encodeGitConfig);
 const LIST_IMAGES_OPTIONS = valueCodec<ListImagesOptions>('v10.ListImagesOptions', listImagesOptionsValue, ZERO_LIST_IMAGES_OPTIONS, encodeListImagesOptions);
@@ -192,6 +229,7 @@ export const METHODS = {
     result: CONTROLLER_STATUSES,
     flatNil: '[]',
     after: polyfill,
+    afterEach: polyfillStatus,
     call: (a, ctx, namespace) => a.listServices(ctx, namespace),
   }),
   ListServicesWithOptions: method<ListServicesOptions, readonly ControllerStatus[] | null>({
@@ -203,6 +241,7 @@ export const METHODS = {
     flatNil: '[]',
     kindCheck: (options, kinds) => checkIdKinds(options.services, kinds),
     after: polyfill,
+    afterEach: polyfillStatus,
     shim: listServicesWithOptions,
     call: (a, ctx, options) => a.listServicesWithOptions(ctx, options),
   }),
