@@ -338,3 +338,21 @@ test("an error body with a second JSON value (fluxd's GitRepoConfig): Go's decod
   const relaying = new FluxHttpClient({ baseUrl: base, firstErrorValueOnly: true });
   await assert.rejects(relaying.gitRepoConfig({ signal }, false), (e: unknown) => e instanceof FluxError && e.type === 'missing' && (e as Error).message === 'git repo not configured');
 });
+
+test('a reply body over maxResponseBytes fails the call and drops the connection, however long the server goes on', async () => {
+  let written = 0;
+  const { base: url } = await serve((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    // An endless body: the server keeps writing until the client hangs up.
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const more = () => {
+      while (!res.destroyed && res.write(chunk)) written += chunk.length;
+      if (!res.destroyed) res.once('drain', more);
+    };
+    more();
+  });
+  const c = new FluxHttpClient({ baseUrl: url, maxResponseBytes: 256 * 1024 });
+  await assert.rejects(c.version({ signal: AbortSignal.timeout(30_000) }), (e: Error) => e instanceof HttpTransportError && /the reply is larger than 262144 bytes/.test(e.message));
+  assert.ok(written < 64 * 1024 * 1024, `the server wrote ${written} bytes before the client hung up`);
+  assert.throws(() => new FluxHttpClient({ baseUrl: url, maxResponseBytes: 0 }), /maxResponseBytes must be positive/);
+});

@@ -49,6 +49,12 @@ export interface FluxHttpClientOptions {
   /** node:http agent (default: the global agent of the URL's protocol). */
   agent?: http.Agent;
   /**
+   * The largest reply body read, in bytes (default 96 MiB: a 64 MiB value, the daemon's limit, plus
+   * the HTTP API's JSON overhead). A larger reply fails the call (`HttpTransportError`) and the
+   * connection is dropped, so a broken or hostile server cannot make the client hold without bound.
+   */
+  maxResponseBytes?: number;
+  /**
    * Read only the first JSON value of a JSON error body. fluxd's GitRepoConfig writes its error and
    * then an empty config after it, which Go's client (and this one, by default) fails to decode
    * (`decoding response body of error: invalid character '{' after top-level value`). Relay mode
@@ -56,6 +62,9 @@ export interface FluxHttpClientOptions {
    */
   firstErrorValueOnly?: boolean;
 }
+
+/** Default bound on a reply body: a 64 MiB value (the daemon's limit) plus the API's JSON overhead. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 96 * 1024 * 1024;
 
 const SUCCESS = new Set([200, 201, 202, 204]);
 
@@ -84,6 +93,7 @@ export class FluxHttpClient implements FluxApi {
   private readonly timeoutMs: number | undefined;
   private readonly agent: http.Agent | undefined;
   private readonly firstErrorValueOnly: boolean;
+  private readonly maxResponseBytes: number;
 
   constructor(options: FluxHttpClientOptions) {
     let base: URL;
@@ -102,6 +112,8 @@ export class FluxHttpClient implements FluxApi {
     this.timeoutMs = options.timeoutMs;
     this.agent = options.agent;
     this.firstErrorValueOnly = options.firstErrorValueOnly ?? false;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!(this.maxResponseBytes > 0)) throw new RangeError(`maxResponseBytes must be positive, got ${this.maxResponseBytes}`);
   }
 
   /** The URL Go's `MakeURL` builds for a route and its query pairs. */
@@ -272,7 +284,16 @@ export class FluxHttpClient implements FluxApi {
       req.on('error', (err) => finish(new HttpTransportError(method, url, err)));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > this.maxResponseBytes) {
+            finish(new HttpTransportError(method, url, new Error(`the reply is larger than ${this.maxResponseBytes} bytes`)));
+            req.destroy();
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('error', (err) => finish(new HttpTransportError(method, url, err)));
         res.on('aborted', () => finish(new HttpTransportError(method, url, new Error('connection closed before the reply was complete'))));
         res.on('end', () => {
