@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isProtocolVersion, type ProtocolVersion } from '../flux/api.js';
+import { MAX_TIMER_MS } from '../runtime/time.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -81,13 +82,12 @@ export function bool(p: Parsed, name: string): boolean {
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** The longest timer Node runs as asked (2^31−1 ms); a longer one fires after 1 ms. */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+/** `MAX_TIMER_MS` as Go writes a duration. */
 const MAX_DURATION_TEXT = '596h31m23.647s';
 
 /**
  * Go's `time.ParseDuration` (positive durations), in milliseconds: `10s`, `1m30s`, `500ms`. At
- * most `MAX_DURATION_MS` (about 24.8 days), since every duration ends up as a Node timer.
+ * most `MAX_TIMER_MS` (about 24.8 days), since every duration ends up as a Node timer.
  */
 export function parseDuration(text: string, flag: string): number {
   const bad = () => new UsageError(`invalid duration for --${flag}: ${JSON.stringify(text)} (examples: 10s, 1m30s, 500ms)`);
@@ -103,7 +103,7 @@ export function parseDuration(text: string, flag: string): number {
     at = re.lastIndex;
   }
   if (text.length === 0) throw bad();
-  if (total > MAX_DURATION_MS) throw new UsageError(`--${flag} ${text} is too long: at most ${MAX_DURATION_TEXT}`);
+  if (total > MAX_TIMER_MS) throw new UsageError(`--${flag} ${text} is too long: at most ${MAX_DURATION_TEXT}`);
   return total;
 }
 

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { compileTemplate, type Template } from './template.js';
+import { MAX_TIMER_MS } from '../runtime/time.js';
 
 export const SINK_TYPES = ['slack', 'teams', 'webhook'] as const;
 export type SinkType = (typeof SINK_TYPES)[number];
@@ -58,7 +59,7 @@ const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x)
 
 function positive(v: unknown, name: string, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > 2 ** 31 - 1) throw new NotifyConfigError(`${name} must be a positive integer (ms or count)`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_TIMER_MS) throw new NotifyConfigError(`${name} must be a positive integer (ms or count) of at most ${MAX_TIMER_MS}`);
   return v;
 }
 
