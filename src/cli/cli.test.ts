@@ -14,8 +14,7 @@ import { DemoCluster } from '../demo/cluster.js';
 import { Hub } from '../hub/hub.js';
 import { run } from './cli.js';
 import { waitForDaemon } from './demo-command.js';
-import { parseByteSize } from './hub-command.js';
-import { parseDuration, parseListen, UsageError } from './flags.js';
+import { parseByteSize, parseDuration, parseListen, UsageError } from './flags.js';
 import type { Io } from './io.js';
 
 interface Captured extends Io {
@@ -114,6 +113,8 @@ test('bad usage is one line on stderr and exit status 2', async () => {
     ['hub', '--max-buffered-bytes', 'lots'],
     ['hub', '--max-buffered-bytes', '0'],
     ['daemon', '--connect', nowhere, '--fluxd', nowhere, '--rpc-timeout', '0'],
+    ['daemon', '--connect', nowhere, '--demo', '--max-value-bytes', 'big'],
+    ['daemon', '--connect', nowhere, '--demo', '--max-value-elements', '0'],
     ['call', '--url', nowhere, '--timeout', '600h', 'ping'],
     ['call', '--url', nowhere, 'list-images', '--workload', 'not-an-id'],
     ['call', '--url', nowhere, 'list-images', '--workload', 'default:deployment/a', '--workload', 'default:deployment/b'],

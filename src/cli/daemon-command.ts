@@ -1,12 +1,13 @@
 /** `fluxrpc daemon`: connects to a hub and serves the demo cluster or relays to a fluxd. */
-import { DaemonConnector, DeprecatedError } from '../connector/connector.js';
+import { DaemonConnector, DeprecatedError, type ConnectorOptions } from '../connector/connector.js';
+import { DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { createLogger, type Logger } from '../runtime/log.js';
 import { relayTo } from '../connector/relay.js';
 import { inferEndpoints } from '../connector/endpoints.js';
 import { encodeEvent } from '../flux/model/index.js';
 import type { DaemonImplementation, ProtocolVersion } from '../flux/api.js';
 import { DemoCluster } from '../demo/cluster.js';
-import { bool, helpText, parseFlags, parseHttpUrl, parseProtocol, positiveDuration, required, str, UsageError, type CommandSpec } from './flags.js';
+import { bool, helpText, parseByteSize, parseFlags, parseHttpUrl, parseProtocol, positiveDuration, positiveInt, required, str, UsageError, type CommandSpec } from './flags.js';
 import { parseLogLevel } from './hub-command.js';
 import type { Io } from './io.js';
 
@@ -22,6 +23,8 @@ export const DAEMON_SPEC: CommandSpec = {
     'rpc-timeout': { type: 'string', value: 'DURATION', help: 'Longest an operation requested by the hub may take.', default: '10s' },
     protocol: { type: 'string', value: 'N', help: 'Protocol version to register with (route /v<N>/daemon).', default: '11' },
     'user-agent': { type: 'string', value: 'UA', help: 'User-Agent of the websocket dial.', default: 'fluxrpc/<version>' },
+    'max-value-bytes': { type: 'string', value: 'SIZE', help: 'Largest request from the hub (bytes, or with KiB, MiB, GiB); a larger one closes the connection.', default: '64MiB' },
+    'max-value-elements': { type: 'string', value: 'N', help: 'Most JSON elements ({, [ and , outside strings) in one request from the hub; more closes the connection.', default: '4194304' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
   },
 };
@@ -32,7 +35,7 @@ export interface DaemonSetup {
 }
 
 /** Builds (does not start) a connector serving `implementation`; demo events are posted upstream. */
-export function demoConnector(options: { url: string; token: string; protocol?: ProtocolVersion; rpcTimeoutMs?: number; userAgent?: string; logger: Logger; applyDelayMs?: number }): DaemonConnector {
+export function demoConnector(options: { url: string; token: string; protocol?: ProtocolVersion; rpcTimeoutMs?: number; userAgent?: string; logger: Logger; applyDelayMs?: number; limits?: ConnectorOptions['limits'] }): DaemonConnector {
   let connector: DaemonConnector | undefined;
   const demo = new DemoCluster({
     ...(options.applyDelayMs === undefined ? {} : { applyDelayMs: options.applyDelayMs }),
@@ -60,14 +63,15 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const protocol = parseProtocol(str(p, 'protocol') ?? '11');
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const userAgent = str(p, 'user-agent');
+  const limits = { maxValueBytes: parseByteSize(str(p, 'max-value-bytes') ?? '64MiB', 'max-value-bytes'), maxValueElements: positiveInt(str(p, 'max-value-elements') ?? String(DEFAULT_MAX_VALUE_ELEMENTS), 'max-value-elements', 2 ** 31 - 1) };
   let connector: DaemonConnector;
   if (fluxd !== undefined) {
     parseHttpUrl(fluxd, 'fluxd');
     const relay = relayTo({ fluxdUrl: fluxd, timeoutMs: rpcTimeoutMs, logger });
-    connector = new DaemonConnector({ url, token, protocol, rpcTimeoutMs, userAgent, logger, implementation: relay });
+    connector = new DaemonConnector({ url, token, protocol, rpcTimeoutMs, userAgent, logger, limits, implementation: relay });
     io.out(`fluxrpc daemon: relaying to ${relay.baseUrl}; connecting to ${connector.url}\n`);
   } else {
-    connector = demoConnector({ url, token, protocol, rpcTimeoutMs, userAgent, logger });
+    connector = demoConnector({ url, token, protocol, rpcTimeoutMs, userAgent, logger, limits });
     io.out(`fluxrpc daemon: serving the demo cluster; connecting to ${connector.url}\n`);
   }
   connector.start();

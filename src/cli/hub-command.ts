@@ -4,7 +4,7 @@ import { Hub } from '../hub/hub.js';
 import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/config.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
-import { helpText, list, parseFlags, parseListen, parseProtocol, positiveDuration, str, UsageError, type CommandSpec } from './flags.js';
+import { helpText, list, parseByteSize, parseFlags, parseListen, parseProtocol, positiveDuration, positiveInt, str, UsageError, type CommandSpec } from './flags.js';
 import { DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry, type DashboardFlags } from './dashboard-setup.js';
 import type { Io } from './io.js';
 
@@ -34,23 +34,6 @@ export const HUB_SPEC: CommandSpec = {
   },
   notes: 'Cluster mode (--nats): run several replicas behind one load balancer; any replica answers for any instance (README, "Scaling out").',
 };
-
-function positiveInt(text: string, flag: string, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: a whole number from 1 to ${max}`);
-  return n;
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 };
-
-/** A byte size: `1048576`, `512KiB`, `256MiB`, `1GiB` (also `KB`, `MB`, `GB`, powers of 1000); positive. */
-export function parseByteSize(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
-  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
-  if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: use a positive size such as 268435456, 512MiB or 1GiB`);
-  return bytes;
-}
 
 /** The dashboard and notification flags of a parsed command line. */
 export function dashboardFlags(p: ReturnType<typeof parseFlags>): DashboardFlags {

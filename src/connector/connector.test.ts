@@ -49,6 +49,21 @@ describe('DaemonConnector', { timeout: 20_000 }, () => {
     assert.equal(await c.closed, undefined);
   });
 
+  test('limits bound a request from the hub: one over them closes the connection, and the connector dials again', async () => {
+    const up = fakeUpstream();
+    const c = new DaemonConnector({ url: 'http://hub.example', protocol: 11, implementation: new DemoCluster(), dial: up.dial, backoff: FAST, limits: { maxValueBytes: 4096, maxValueElements: 64 } });
+    const seen = record(c);
+    c.start();
+    const hub = new Client(await up.accepted(0));
+    assert.match(await hub.call<string>('RPCServer.Version', {}), /^fluxrpc-demo-/);
+    // 200 elements in one request: over the element limit, under the byte limit.
+    await assert.rejects(hub.call('RPCServer.Version', Array.from({ length: 200 }, () => 0)), (e: Error) => e.message === 'unexpected EOF');
+    const again = new Client(await up.accepted(1));
+    assert.match(await again.call<string>('RPCServer.Version', {}), /^fluxrpc-demo-/, 'a new connection works');
+    await c.close();
+    assert.deepEqual(seen.slice(0, 4), ['connecting#1', 'connected', 'disconnected', 'waiting']);
+  });
+
   test('next(type, signal) rejects with the reason when the signal aborts first, and stops listening', async () => {
     const up = fakeUpstream();
     const c = new DaemonConnector({ url: 'ws://hub', implementation: new DemoCluster(), dial: up.dial, backoff: FAST });

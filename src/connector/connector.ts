@@ -70,6 +70,8 @@ export interface ConnectorOptions {
   rpcTimeoutMs?: number;
   /** Websocket handshake time limit (default 10 s, as fluxd's HTTP client). */
   handshakeTimeoutMs?: number;
+  /** Bounds on one request from the hub (default: the codec's, 64 MiB and 4 Mi elements). */
+  limits?: { maxValueBytes?: number; maxValueElements?: number };
   backoff?: Partial<BackoffPolicy>;
   logger?: Logger;
   /** Called synchronously for every event, in order. */
@@ -248,6 +250,7 @@ export class DaemonConnector {
     this.log.info('connected', { protocol: this.protocol });
     const connection = (this.options.serve ?? defaultServe)(this.options.implementation, stream, {
       rpcTimeoutMs: this.options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
+      ...this.options.limits,
       // Protocol 6 upstreams expect the V6-era flat replies (docs/rpc.md §5.1); V7+ the union form.
       flat: this.protocol === 6,
       onError: (error, method) => this.log.warn('call failed', { method, error: error.message }),

@@ -58,6 +58,8 @@ export interface FluxServerOptions {
 export interface FluxServeOptions extends FluxServerOptions {
   /** The largest request accepted, in bytes (default: the codec's, 64 MiB). */
   maxValueBytes?: number;
+  /** The most elements (`{`, `[`, `,`) in one request (default: the codec's, 4 Mi). */
+  maxValueElements?: number;
   /** Told of an error that ends the connection (malformed request bytes, broken stream). */
   onConnectionError?: (error: Error) => void;
 }
@@ -78,9 +80,10 @@ export function createFluxRpcServer(impl: DaemonImplementation, options: FluxSer
 
 /** Serves `impl` on one connection. */
 export function serveFlux(impl: DaemonImplementation, stream: ByteStream, options: FluxServeOptions = {}): ServerConnection & ConnectionLifecycle {
-  const { maxValueBytes, onConnectionError } = options;
+  const { maxValueBytes, maxValueElements, onConnectionError } = options;
   return createFluxRpcServer(impl, options).serve(stream, {
     ...(maxValueBytes === undefined ? {} : { maxValueBytes }),
+    ...(maxValueElements === undefined ? {} : { maxValueElements }),
     // The adapter turns every method failure into an Error itself, so only connection errors come here.
     onError: (error, where) => {
       if (where === 'connection') onConnectionError?.(error);
