@@ -111,9 +111,7 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
     for (const m of messages) assert.equal(hook.count(m), 1, `${m} delivered once`);
     const ids = new Set(hook.got.filter((d) => d.message.startsWith('normal ')).map((d) => d.id));
     assert.equal(ids.size, 30, 'one delivery id per event');
-    const c = await consumer();
-    assert.equal(c.num_redelivered, 0);
-    assert.equal(c.delivered.consumer_seq, 30, 'each event handed to a replica once');
+    assert.equal((await consumer()).delivered.consumer_seq, 30, 'each event handed to a replica once (a redelivery counts again)');
   });
 
   test('a replica that stops while its delivery is in flight hands the event back, and another replica delivers it (same delivery id)', async (t) => {
