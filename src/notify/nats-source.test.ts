@@ -8,8 +8,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Hub, type ListenAddress } from '../hub/hub.js';
@@ -17,6 +15,7 @@ import { EVENTS_STREAM } from '../hub/cluster/names.js';
 import { silentLogger } from '../runtime/log.js';
 import { NatsServer, NATS_SERVER, requireNatsServer } from '../../test/cluster/nats-server.js';
 import { rawRequest, waitFor } from '../../test/cluster/http.js';
+import { webhookReceiver, type WebhookReceiver } from '../../test/fakes/webhook-receiver.js';
 import { parseNotifyConfig } from './config.js';
 import { NOTIFY_CONSUMER } from './nats-source.js';
 import { Notifier } from './notifier.js';
@@ -25,55 +24,17 @@ import { fleetEventSource, soleDeliverer } from './source.js';
 const SECRET = 'a-webhook-secret-of-some-length';
 const TOKENS = new Map([['tok-prod', 'prod']]);
 
-interface Delivery {
-  replica: string;
-  id: string;
-  message: string;
-}
-
-/** A webhook receiver: records each request (which replica sent it, its delivery id, the event's message); `hold` leaves matching requests unanswered until `release`. */
-async function receiver() {
-  const got: Delivery[] = [];
-  const waiting: http.ServerResponse[] = [];
-  let hold: ((d: Delivery) => boolean) | undefined;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const d = { replica: (req.url ?? '').split('/').pop()!, id: String(req.headers['x-fluxrpc-delivery']), message: (JSON.parse(body) as { message: string }).message };
-      got.push(d);
-      if (hold?.(d)) waiting.push(res);
-      else res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    got,
-    port: (server.address() as AddressInfo).port,
-    hold: (f: typeof hold) => (hold = f),
-    release: () => {
-      hold = undefined;
-      for (const res of waiting.splice(0)) res.writeHead(200).end('ok');
-    },
-    /** How many answered deliveries (2xx) each message had. */
-    count(message: string): number {
-      return got.filter((d) => d.message === message).length;
-    },
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  };
-}
-
 const event = (message: string) => JSON.stringify({ serviceIDs: ['default:deployment/podinfo'], type: 'sync', startedAt: '2024-01-01T00:00:00Z', endedAt: '2024-01-01T00:00:01Z', logLevel: 'info', message, metadata: { commits: [{ revision: 'abc', message: 'm' }] } });
 
 describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
   let nats: NatsServer;
   let nc: NatsConnection;
-  let hook: Awaited<ReturnType<typeof receiver>>;
+  let hook: WebhookReceiver;
   const replicas: { id: string; hub: Hub; addr: ListenAddress; notifier: Notifier }[] = [];
 
   async function start(id: string): Promise<void> {
     const hub = new Hub({ tokens: TOKENS, cluster: { servers: [nats.url], replicaId: id } });
-    const config = parseNotifyConfig(JSON.stringify({ sinks: [{ name: 'hook', type: 'webhook', url: `http://127.0.0.1:${hook.port}/hook/${id}`, secret: SECRET }], retry: { initialMs: 20, maxMs: 200, maxAgeMs: 600_000 }, redeliverAfterMs: 60_000 }));
+    const config = parseNotifyConfig(JSON.stringify({ sinks: [{ name: 'hook', type: 'webhook', url: hook.url(id), secret: SECRET }], retry: { initialMs: 20, maxMs: 200, maxAgeMs: 600_000 }, redeliverAfterMs: 60_000 }));
     const notifier = new Notifier({ config, source: fleetEventSource(hub, { log: silentLogger, redeliverAfterMs: config.redeliverAfterMs }), claim: soleDeliverer, gitUrl: async () => undefined, requestTimeoutMs: 30_000 });
     replicas.push({ id, hub, addr: await hub.listen(0), notifier });
   }
@@ -89,7 +50,7 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
   before(async () => {
     if (NATS_SERVER === undefined) return;
     nats = await NatsServer.start();
-    hook = await receiver();
+    hook = await webhookReceiver();
     for (const id of ['A', 'B', 'C']) await start(id);
     nc = await connect({ servers: nats.url });
     await waitFor(async () => (await consumer().catch(() => undefined)) !== undefined, 'the notifications consumer exists');
@@ -106,9 +67,9 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
     if (!requireNatsServer(t)) return;
     const messages = Array.from({ length: 30 }, (_, i) => `normal ${i}`);
     for (const [i, m] of messages.entries()) assert.equal((await post(replicas[i % 3]!.addr, m)).status, 204);
-    await waitFor(() => messages.every((m) => hook.count(m) >= 1), 'every event delivered');
+    await waitFor(() => messages.every((m) => hook.requests(m).length >= 1), 'every event delivered');
     await settled();
-    for (const m of messages) assert.equal(hook.count(m), 1, `${m} delivered once`);
+    for (const m of messages) assert.equal(hook.requests(m).length, 1, `${m} delivered once`);
     const ids = new Set(hook.got.filter((d) => d.message.startsWith('normal ')).map((d) => d.id));
     assert.equal(ids.size, 30, 'one delivery id per event');
     assert.equal((await consumer()).delivered.consumer_seq, 30, 'each event handed to a replica once (a redelivery counts again)');
@@ -118,7 +79,7 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
     if (!requireNatsServer(t)) return;
     hook.hold((d) => d.message === 'in flight');
     assert.equal((await post(replicas[0]!.addr, 'in flight')).status, 204);
-    await waitFor(() => hook.count('in flight') === 1, 'a replica is delivering it');
+    await waitFor(() => hook.requests('in flight').length === 1, 'a replica is delivering it');
     const first = hook.got.find((d) => d.message === 'in flight')!;
     const holder = replicas.find((r) => r.id === first.replica)!;
     hook.hold(undefined);
@@ -140,11 +101,11 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
     const at = replicas[0]!;
     await waitFor(async () => (await rawRequest(at.addr.url, 'GET', '/healthz')).body.toString().startsWith('degraded'), 'the replica noticed');
     assert.equal((await post(at.addr, 'while NATS was down')).status, 204);
-    assert.equal(hook.count('while NATS was down'), 0, 'not notified before NATS has it');
+    assert.equal(hook.requests('while NATS was down').length, 0, 'not notified before NATS has it');
     await nats.restart();
     nc = await connect({ servers: nats.url });
-    await waitFor(() => hook.count('while NATS was down') === 1, 'delivered after NATS is back', 30_000);
+    await waitFor(() => hook.requests('while NATS was down').length === 1, 'delivered after NATS is back', 30_000);
     await settled();
-    assert.equal(hook.count('while NATS was down'), 1);
+    assert.equal(hook.requests('while NATS was down').length, 1);
   });
 });

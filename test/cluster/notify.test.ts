@@ -10,9 +10,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -22,6 +20,7 @@ import { NOTIFY_CONSUMER } from '../../src/notify/nats-source.js';
 import { NatsServer, requireNatsServer } from './nats-server.js';
 import { Replica } from './processes.js';
 import { rawRequest, waitFor } from './http.js';
+import { webhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fluxrpc-cluster-notify-'));
 const tokensFile = join(dir, 'tokens.json');
@@ -32,36 +31,9 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-interface Delivery {
-  replica: string;
-  id: string;
-  message: string;
-  answered: boolean;
-}
-
-async function receiver() {
-  const got: Delivery[] = [];
-  const held: http.ServerResponse[] = [];
-  let hold: ((message: string) => boolean) | undefined;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const d: Delivery = { replica: (req.url ?? '').split('/').pop()!, id: String(req.headers['x-fluxrpc-delivery']), message: (JSON.parse(body) as { message: string }).message, answered: false };
-      got.push(d);
-      if (hold?.(d.message)) return void held.push(res);
-      d.answered = true;
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
-  return { got, port: (server.address() as AddressInfo).port, hold: (f: typeof hold) => (hold = f), answered: (message: string) => got.filter((d) => d.message === message && d.answered) };
-}
-
-function notifyFile(id: string, port: number): string {
+function notifyFile(id: string, hook: WebhookReceiver): string {
   const file = join(dir, `notify-${id}.json`);
-  writeFileSync(file, JSON.stringify({ sinks: [{ name: 'hook', type: 'webhook', url: `http://127.0.0.1:${port}/hook/${id}`, secret: 'a-webhook-secret-of-some-length' }], retry: { initialMs: 50, maxMs: 500, maxAgeMs: 600_000 }, redeliverAfterMs: 2000 }));
+  writeFileSync(file, JSON.stringify({ sinks: [{ name: 'hook', type: 'webhook', url: hook.url(id), secret: 'a-webhook-secret-of-some-length' }], retry: { initialMs: 50, maxMs: 500, maxAgeMs: 600_000 }, redeliverAfterMs: 2000 }));
   return file;
 }
 
@@ -73,10 +45,11 @@ describe('notifications with replica processes (real nats-server)', { timeout: 1
     if (!requireNatsServer(t)) return;
     const nats = await NatsServer.start();
     cleanups.push(() => nats.dispose());
-    const hook = await receiver();
+    const hook = await webhookReceiver();
+    cleanups.push(() => hook.close());
     const replicas = await Promise.all(
       ['A', 'B'].map(async (id) => {
-        const r = await Replica.start(id, nats.url, tokensFile, ['--notify', notifyFile(id, hook.port)]);
+        const r = await Replica.start(id, nats.url, tokensFile, ['--notify', notifyFile(id, hook)]);
         cleanups.push(() => r.kill9());
         return r;
       }),
@@ -95,11 +68,11 @@ describe('notifications with replica processes (real nats-server)', { timeout: 1
     for (const [i, m] of messages.entries()) assert.equal((await post(replicas[i % 2]!, m)).status, 204);
     await waitFor(() => messages.every((m) => hook.answered(m).length >= 1), 'every event delivered');
     await settled();
-    for (const m of messages) assert.equal(hook.got.filter((d) => d.message === m).length, 1, `${m}: one request in all`);
+    for (const m of messages) assert.equal(hook.requests(m).length, 1, `${m}: one request in all`);
     assert.equal((await consumer()).delivered.consumer_seq, 20, 'each event handed to a replica once (a redelivery counts again)');
 
     // kill -9 of the replica whose request is in flight.
-    hook.hold((m) => m === 'killed mid-delivery');
+    hook.hold((d) => d.message === 'killed mid-delivery');
     assert.equal((await post(replicas[0]!, 'killed mid-delivery')).status, 204);
     await waitFor(() => hook.got.some((d) => d.message === 'killed mid-delivery'), 'a replica is delivering it');
     const first = hook.got.find((d) => d.message === 'killed mid-delivery')!;
@@ -119,7 +92,7 @@ describe('notifications with replica processes (real nats-server)', { timeout: 1
     assert.equal((await post(other, 'after the kill')).status, 204);
     await waitFor(() => hook.answered('after the kill').length === 1, 'a new event delivered');
     await settled();
-    assert.equal(hook.got.filter((d) => d.message === 'after the kill').length, 1);
+    assert.equal(hook.requests('after the kill').length, 1);
     assert.equal((await consumer()).delivered.consumer_seq, 23);
     await other.stop();
     assert.equal(await other.exited, 0);
