@@ -11,35 +11,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { encodeEvent } from '../../src/flux/model/index.js';
 import { PASSWORD, startDashboardHub, type TestHub } from '../fakes/dashboard-hub.js';
 import { FluxdLikeDemo } from '../fakes/fluxd-like-demo.js';
 import { NatsServer, requireNatsServer } from '../cluster/nats-server.js';
 import { waitFor } from '../cluster/http.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.CI === 'true' || process.env.FLUXRPC_INTEROP_REQUIRED === '1';
-const OUT = join(root, 'dist', 'e2e');
-const LIVE = "document.getElementById('live-status')?.textContent === 'live'";
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { CHROMIUM, CHROMIUM_FLAGS, LIVE, requireChromium, SCREENSHOTS } from './chromium.js';
 
 const event = (message: string) => JSON.stringify({ serviceIDs: ['default:deployment/podinfo'], type: 'sync', startedAt: '2024-01-01T00:00:00Z', endedAt: '2024-01-01T00:00:01Z', logLevel: 'info', message, metadata: { commits: [{ revision: 'c0ffee0000000000000000000000000000000042', message: 'a commit' }] } });
 
 test('the dashboard of two replicas in headless Chromium: live on A with what happens on B', { timeout: 180_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const message = `${CHROMIUM} is not installed (run scripts/install-chromium.sh)`;
-    if (required) assert.fail(message + ' — required in CI');
-    t.skip(message);
-    return;
-  }
-  if (!requireNatsServer(t)) return;
+  if (!requireChromium(t) || !requireNatsServer(t)) return;
   const { chromium } = await import('playwright-core');
-  mkdirSync(OUT, { recursive: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
   const nats = await NatsServer.start();
   const hubs: TestHub[] = [];
   let browser: Browser | undefined;
@@ -52,7 +39,7 @@ test('the dashboard of two replicas in headless Chromium: live on A with what ha
     a.attach('demo', new FluxdLikeDemo((e) => void a.hub.eventLog.append('demo', e, Buffer.from(encodeEvent(e)))));
     await waitFor(() => b.hub.instances().some((s) => s.instance === 'demo' && s.replica === 'A'), 'B sees demo held by A');
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -78,7 +65,7 @@ test('the dashboard of two replicas in headless Chromium: live on A with what ha
       assert.equal(await page.getAttribute('tr[data-instance="other"]', 'data-connected'), 'false');
       const leave = b.attach('other', new FluxdLikeDemo(() => undefined));
       await page.waitForSelector('tr[data-instance="other"][data-connected="true"] .replica >> text=B');
-      await page.screenshot({ path: join(OUT, 'dashboard-cluster-fleet.png'), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-cluster-fleet.png'), fullPage: true });
       leave();
       await page.waitForSelector('tr[data-instance="other"][data-connected="false"] .badge-down');
     });
