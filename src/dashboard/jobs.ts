@@ -7,6 +7,8 @@
  * subscribers (the live stream) and, once it ends, `onDone` (the audit event).
  *
  * Jobs are kept in memory, the newest `capacity` (default 500); a job pushed out stops being followed.
+ * Adopted jobs have their own bound (`adoptedCapacity`, default 100, oldest pushed out first), so
+ * that opening pages of other replicas' jobs never pushes out a job started here.
  *
  * A job started elsewhere (through another replica of a cluster, or before a restart) is followed
  * from the daemon alone when its page or live stream is asked for (`adopt`): a daemon job that
@@ -128,6 +130,7 @@ export interface JobTrackerOptions {
   pollMs?: number;
   timeoutMs?: number;
   capacity?: number;
+  adoptedCapacity?: number;
   onDone?: (job: TrackedJob) => void;
 }
 
@@ -154,15 +157,18 @@ export class JobTracker {
     const now = new Date();
     const job: TrackedJob = { instance, id, ...meta, spec: meta.spec, stage: meta.kind === 'sync' ? 'committed' : 'queued', revision: meta.revision ?? '', error: '', results: [], startedAt: now, updatedAt: now, adopted: meta.adopted ?? false };
     this.jobs.set(`${instance}\0${id}`, job);
-    while (this.jobs.size > (this.o.capacity ?? 500)) {
-      const oldest = this.jobs.keys().next().value!;
-      this.stops.get(this.jobs.get(oldest)!)?.abort();
-      this.jobs.delete(oldest);
-    }
+    const adopted = [...this.jobs].filter(([, j]) => j.adopted);
+    for (const [key] of adopted.slice(0, Math.max(0, adopted.length - (this.o.adoptedCapacity ?? 100)))) this.forget(key);
+    while (this.jobs.size > (this.o.capacity ?? 500)) this.forget(this.jobs.keys().next().value!);
     const stop = new AbortController();
     this.stops.set(job, stop);
     void this.follow(job, stop.signal);
     return job;
+  }
+
+  private forget(key: string): void {
+    this.stops.get(this.jobs.get(key)!)?.abort();
+    this.jobs.delete(key);
   }
 
   /**
