@@ -32,9 +32,9 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
   let hook: WebhookReceiver;
   const replicas: { id: string; hub: Hub; addr: ListenAddress; notifier: Notifier }[] = [];
 
-  async function start(id: string): Promise<void> {
+  async function start(id: string, redeliverAfterMs = 60_000): Promise<void> {
     const hub = new Hub({ tokens: TOKENS, cluster: { servers: [nats.url], replicaId: id } });
-    const config = parseNotifyConfig(JSON.stringify({ sinks: [{ name: 'hook', type: 'webhook', url: hook.url(id), secret: SECRET }], retry: { initialMs: 20, maxMs: 200, maxAgeMs: 600_000 }, redeliverAfterMs: 60_000 }));
+    const config = parseNotifyConfig(JSON.stringify({ sinks: [{ name: 'hook', type: 'webhook', url: hook.url(id), secret: SECRET }], retry: { initialMs: 20, maxMs: 200, maxAgeMs: 600_000 }, redeliverAfterMs }));
     const notifier = new Notifier({ config, source: fleetEventSource(hub, { log: silentLogger, redeliverAfterMs: config.redeliverAfterMs }), claim: soleDeliverer, gitUrl: async () => undefined, requestTimeoutMs: 30_000 });
     replicas.push({ id, hub, addr: await hub.listen(0), notifier });
   }
@@ -92,6 +92,13 @@ describe('notifications with replicas on NATS', { timeout: 120_000 }, () => {
     hook.release();
     await holder.hub.close();
     replicas.splice(replicas.indexOf(holder), 1);
+  });
+
+  test("the consumer's ack wait is the last started replica's redeliverAfterMs", async (t) => {
+    if (!requireNatsServer(t)) return;
+    assert.equal((await consumer()).config.ack_wait, 60_000 * 1e6);
+    await start('D', 45_000);
+    await waitFor(async () => (await consumer()).config.ack_wait === 45_000 * 1e6, 'the ack wait changed');
   });
 
   test('an event posted while NATS is down is kept by its replica and delivered once after NATS is back', async (t) => {
