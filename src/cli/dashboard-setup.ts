@@ -2,6 +2,12 @@
  * Mounting the dashboard and the notifier into a hub for `fluxrpc hub` and `fluxrpc demo`:
  * `--users FILE` (or `--trusted-proxy`) turns the dashboard on; `--notify FILE` the notifier.
  * Without them the hub keeps its plain status page, and says so.
+ *
+ * Cluster mode (`--nats`): the dashboard shows and reaches the whole cluster through the hub, and
+ * shares sign-outs and failed sign-ins once the hub has joined; the notifier takes its events from
+ * the cluster's shared consumer (each event to one replica). Sessions and CSRF tokens are signed
+ * with the session key, so every replica needs the same `--session-key-file`: without it the hub
+ * refuses to start (`checkClusterDashboard`), rather than let a sign-in work on one replica only.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,7 +20,7 @@ import type { Hub } from '../hub/hub.js';
 import { GitUrls } from '../notify/git-url.js';
 import { loadNotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
-import { hubEventSource, soleDeliverer } from '../notify/source.js';
+import { fleetEventSource, soleDeliverer } from '../notify/source.js';
 import type { Logger } from '../runtime/log.js';
 import { UsageError } from './flags.js';
 
@@ -30,13 +36,19 @@ export const DASHBOARD_FLAGS = {
   users: { type: 'string', value: 'FILE', help: 'Users file (JSON; see README): turns on the dashboard with sign-in at /. Reloaded when it changes.' },
   'trusted-proxy': { type: 'string', value: 'ADDR[/BITS]', multiple: true, help: 'Address or subnet of an authenticating proxy whose user header is trusted (repeatable, or comma-separated).' },
   'proxy-user-header': { type: 'string', value: 'NAME', help: 'The header such a proxy sets.', default: 'X-Forwarded-User' },
-  'session-key-file': { type: 'string', value: 'FILE', help: 'At least 32 bytes of secret that sign session cookies (shared by replicas; without it, sessions end when the hub restarts).' },
+  'session-key-file': { type: 'string', value: 'FILE', help: 'At least 32 bytes of secret that sign session cookies (without it, sessions end when the hub restarts). Required with --nats: the same file on every replica.' },
   notify: { type: 'string', value: 'FILE', help: 'Notification sinks (JSON; see README): Slack, Microsoft Teams, signed webhooks.' },
 } as const;
 
 /** The prom-client registry for the notifier's series (given to the hub as `extraMetrics`). */
 export function notifyMetricsRegistry(): Registry {
   return new Registry();
+}
+
+/** Cluster mode with the dashboard needs one session key for every replica. */
+export function checkClusterDashboard(flags: DashboardFlags): void {
+  if ((flags.users !== undefined || flags.trustedProxy.length > 0) && flags.sessionKeyFile === undefined)
+    throw new UsageError('hub: the dashboard with --nats needs --session-key-file, the same file on every replica (a session or form signed by one replica must be valid on the others); e.g. openssl rand -base64 48 > session.key');
 }
 
 export function sessionKey(file: string | undefined): Buffer {
@@ -62,11 +74,12 @@ export interface Mounted {
 
 export function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, metrics: Registry): Mounted {
   const notes: string[] = [];
-  const gitUrls = new GitUrls({ api: (i) => hub.registry.api(i) });
+  const gitUrls = new GitUrls({ api: (i) => hub.api(i) });
   let notifier: Notifier | undefined;
   if (flags.notify !== undefined) {
     const config = loadNotifyConfig(flags.notify);
-    notifier = new Notifier({ config, source: hubEventSource(hub.events), claim: soleDeliverer, gitUrl: (i) => gitUrls.get(i), registry: metrics, logger });
+    const source = fleetEventSource(hub, { log: logger, redeliverAfterMs: config.redeliverAfterMs, maxHeld: config.queueCapacity * Math.max(1, config.sinks.length), registry: metrics });
+    notifier = new Notifier({ config, source, claim: soleDeliverer, gitUrl: (i) => gitUrls.get(i), registry: metrics, logger });
     notes.push(`Notifications: ${config.sinks.length} sink(s) from ${flags.notify} (${config.sinks.map((s) => `${s.name}: ${s.type}`).join(', ') || 'none'})`);
   }
   let dashboard: Dashboard | undefined;
@@ -81,7 +94,7 @@ export function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, 
       throw new UsageError(`--trusted-proxy: ${(e as Error).message}`);
     }
     const codec = new SessionCodec({ key: sessionKey(flags.sessionKeyFile) });
-    dashboard = new Dashboard({ registry: hub.registry, events: hub.events, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
+    dashboard = new Dashboard({ hub, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
     hub.requestHook = dashboard.handle;
     notes.push(`Dashboard: sign-in required; ${users.size} user(s) from ${flags.users}${proxies ? `; trusting ${flags.proxyUserHeader ?? 'X-Forwarded-User'} from ${flags.trustedProxy.join(', ')}` : ''}${flags.sessionKeyFile ? '' : '; sessions end when the hub restarts (no --session-key-file)'}`);
   } else notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');

@@ -43,6 +43,7 @@ test('cluster flags: bad values are one line on stderr and exit status 2', async
     [['--nats-creds', '/x'], /--nats-creds needs --nats/],
     [['--nats', 'nats://a', '--owner-ttl', '500ms'], /--owner-ttl must be at least 1s/],
     [['--events-per-instance', '0'], /invalid --events-per-instance "0"/],
+    [['--nats', 'nats://127.0.0.1:1', '--users', '/nonexistent/users.json'], /^fluxrpc: hub: the dashboard with --nats needs --session-key-file, the same file on every replica/],
   ];
   for (const [argv, re] of cases) {
     const r = await hub(argv);

@@ -5,7 +5,7 @@ import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/co
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
 import { helpText, list, parseByteSize, parseFlags, parseListen, parseProtocol, positiveDuration, positiveInt, str, UsageError, type CommandSpec } from './flags.js';
-import { DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry, type DashboardFlags } from './dashboard-setup.js';
+import { checkClusterDashboard, DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry, type DashboardFlags } from './dashboard-setup.js';
 import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
@@ -92,6 +92,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
       ? undefined
       : { servers, ownerTtlMs, refreshMs: Math.max(1, Math.floor(ownerTtlMs / 3)), streamReplicas: positiveInt(str(p, 'nats-stream-replicas') ?? '1', 'nats-stream-replicas', 5), ...(credsFile === undefined ? {} : { credsFile }), ...(replicaId === undefined ? {} : { replicaId }) };
 
+  if (cluster) checkClusterDashboard(dashboardFlags(p));
   const metrics = notifyMetricsRegistry();
   const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
   const mounted = mountDashboard(hub, dashboardFlags(p), logger, metrics);

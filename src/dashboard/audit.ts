@@ -1,5 +1,6 @@
 /**
- * Dashboard actions recorded as events in the hub's event store, with the user's name, so they
+ * Dashboard actions recorded as events in the hub's event log (in cluster mode the stream, so
+ * every replica lists them and one replica notifies them), with the user's name, so they
  * show on the timelines, reach the notification sinks and stream live like a daemon's events.
  *
  * Types follow Flux's (`pkg/event`): a release is `release` with Flux's release metadata (the
@@ -7,8 +8,8 @@
  * tag-filter changes are `automate`, `deautomate`, `lock`, `unlock`, `update_policy`; a sync
  * request is `other`. Those carry `{user, job, revision, error}` as generic metadata.
  */
-import { GoTime, ResourceId, type FluxEvent } from '../flux/model/index.js';
-import type { EventStore } from '../hub/events.js';
+import { encodeEvent, GoTime, ResourceId, type FluxEvent } from '../flux/model/index.js';
+import type { EventLog } from '../hub/events.js';
 import type { TrackedJob } from './jobs.js';
 
 export type PolicyAction = 'automate' | 'deautomate' | 'lock' | 'unlock' | 'update_policy';
@@ -57,6 +58,8 @@ export function jobEvent(job: TrackedJob, action: PolicyAction | 'release' | 'sy
   return { ...base, type: action === 'sync' || action === 'release' ? 'other' : action, message, metadata: { kind: 'unknown', value: meta } };
 }
 
-export function recordJob(events: EventStore, job: TrackedJob, action: PolicyAction | 'release' | 'sync', workloads: readonly string[]): void {
-  events.add(job.instance, jobEvent(job, action, workloads));
+/** Appends the job's event to `log` (as a daemon's event body); resolves once the log has it. */
+export async function recordJob(log: EventLog, job: TrackedJob, action: PolicyAction | 'release' | 'sync', workloads: readonly string[]): Promise<void> {
+  const event = jobEvent(job, action, workloads);
+  await log.append(job.instance, event, Buffer.from(encodeEvent(event)));
 }

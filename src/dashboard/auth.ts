@@ -5,7 +5,8 @@
  * changes (see sessions.ts).
  *
  * Login: failures are limited per account and per client address (rate-limit.ts); unknown names
- * cost the same time as wrong passwords and get the same answer. Passwords are never logged.
+ * cost the same time as wrong passwords and get the same answer. Passwords are never logged. In
+ * cluster mode the failures are counted on every replica (`share`, `remote`; cluster-sessions.ts).
  */
 import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
@@ -37,6 +38,12 @@ export interface AuthOptions {
   now?: () => number;
 }
 
+/** Failed sign-ins, and a success clearing an account's failures. */
+export interface LoginFailures {
+  failed(account: string, address: string): void;
+  cleared(account: string): void;
+}
+
 export type LoginOutcome = { ok: true; setCookie: string; user: User } | { ok: false; status: 401 | 429; message: string };
 
 /** Parses `--trusted-proxy` values: addresses or CIDR subnets, IPv4 or IPv6. */
@@ -64,6 +71,16 @@ function peerAddress(req: IncomingMessage): string {
 export class DashboardAuth {
   private readonly limits: { account: FailureLimiter; address: FailureLimiter };
   private readonly header: string;
+  /** Told of failures (and clearings) here: in cluster mode, the other replicas. */
+  share: LoginFailures | undefined;
+  /** Failures (and clearings) on other replicas, counted here as this replica's own. */
+  readonly remote: LoginFailures = {
+    failed: (account, address) => {
+      this.limits.account.fail(account);
+      this.limits.address.fail(address);
+    },
+    cleared: (account) => this.limits.account.clear(account),
+  };
 
   constructor(private readonly o: AuthOptions) {
     this.limits = loginLimits(o.now);
@@ -127,10 +144,12 @@ export class DashboardAuth {
     if (!ok) {
       this.limits.account.fail(accountKey);
       this.limits.address.fail(address);
+      this.share?.failed(accountKey, address);
       this.o.logger.warn('login failed', { user: name, address });
       return { ok: false, status: 401, message: 'Wrong user name or password.' };
     }
     this.limits.account.clear(accountKey);
+    this.share?.cleared(accountKey);
     const { value } = this.o.codec.issue(user.name, user.fingerprint);
     this.o.logger.info('login', { user: user.name, address });
     return { ok: true, user, setCookie: setCookie(SESSION_COOKIE, value, { secure: this.secure(req), maxAgeSeconds: this.o.codec.ttlMs / 1000 }) };

@@ -7,12 +7,16 @@
  * Every page needs a signed-in user (or a trusted proxy's user); every POST needs the user's CSRF
  * token and, except logout, the deploy permission on the instance. Failures are pages that say
  * what went wrong; nothing a daemon sends is trusted (data.ts bounds it, html.ts escapes it).
+ *
+ * Cluster mode: the hub's view (`DashboardHub`) covers every replica (instances, daemons, events),
+ * jobs started through another replica are adopted (jobs.ts), and once the hub joins the cluster
+ * the sign-in state is shared (cluster-sessions.ts, loaded only then).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpRequestError } from '../http/errors.js';
-import type { EventStore, StoredEvent } from '../hub/events.js';
-import type { DaemonRegistry } from '../hub/registry.js';
+import type { StoredEvent } from '../hub/events.js';
+import type { Cluster } from '../hub/cluster/cluster.js';
 import type { Notifier } from '../notify/notifier.js';
 import { GitUrls } from '../notify/git-url.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -20,9 +24,9 @@ import { FormError, policyChange, releaseChoice, releaseSpec } from './actions.j
 import { loadAssets, serveAsset } from './assets.js';
 import { recordJob } from './audit.js';
 import { DashboardAuth, type Viewer } from './auth.js';
-import { clip, Fleet, loadWorkload, loadWorkloads, MAX_IMAGES } from './data.js';
+import { clip, Fleet, loadWorkload, loadWorkloads, MAX_IMAGES, type DashboardHub } from './data.js';
 import { cookies, pathOf, readForm, redirect, sendPage, sendText, setCookie } from './http.js';
-import { awaitJob, JobTracker, resultRows, type TrackedJob } from './jobs.js';
+import { awaitJob, JobTracker, newSyncJobId, resultRows, type TrackedJob } from './jobs.js';
 import { LiveStreams } from './live.js';
 import { errorPage } from './pages/error.js';
 import { eventRow, eventsPage, matchesFilter } from './pages/events.js';
@@ -40,8 +44,8 @@ import { allowed, mayView, type UserStore } from './users.js';
 import type { BlockList } from 'node:net';
 
 export interface DashboardOptions {
-  registry: DaemonRegistry;
-  events: EventStore;
+  /** The hub (`Hub`), alone or a replica of a cluster. */
+  hub: DashboardHub;
   users: UserStore;
   codec: SessionCodec;
   trustedProxies?: BlockList;
@@ -80,34 +84,45 @@ export class Dashboard {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly callTimeoutMs: number;
   private readonly jobActions = new Map<TrackedJob, { action: Parameters<typeof recordJob>[2]; workloads: string[] }>();
+  private shared: { close(): void } | undefined;
+  private closed = false;
 
   constructor(private readonly o: DashboardOptions) {
     this.log = (o.logger ?? silentLogger).child({ component: 'dashboard' });
     this.callTimeoutMs = o.callTimeoutMs ?? 10_000;
     this.auth = new DashboardAuth({ users: o.users, codec: o.codec, trustedProxies: o.trustedProxies, proxyUserHeader: o.proxyUserHeader, logger: this.log });
-    this.fleet = new Fleet({ registry: o.registry, events: o.events });
-    this.gitUrls = o.gitUrls ?? new GitUrls({ api: (i) => o.registry.api(i) });
+    this.fleet = new Fleet({ hub: o.hub });
+    this.gitUrls = o.gitUrls ?? new GitUrls({ api: (i) => o.hub.api(i) });
     this.assets = loadAssets(o.assetRoot);
     this.live = new LiveStreams({ stillValid: (v) => o.users.get(v.user.name)?.fingerprint === v.user.fingerprint });
     this.jobs = new JobTracker({
-      api: (i) => o.registry.api(i),
+      api: (i) => o.hub.api(i),
       callTimeoutMs: this.callTimeoutMs,
       pollMs: o.jobPollMs,
       onDone: (job) => {
         const a = this.jobActions.get(job);
         this.jobActions.delete(job);
         this.fleet.invalidate(job.instance);
-        if (a) recordJob(o.events, job, a.action, a.workloads);
+        if (a) recordJob(o.hub.eventLog, job, a.action, a.workloads).catch((e: unknown) => this.log.warn('the event of a dashboard action was not recorded', { instance: job.instance, job: job.id, error: e as Error }));
       },
     });
     this.unsubscribe.push(
       this.jobs.subscribe((job) => this.live.publish('job', job.instance, this.jobData(job))),
-      o.registry.subscribe((s) => {
+      o.hub.subscribeInstances((s) => {
         this.fleet.invalidate(s.instance);
         this.live.publish('instance', s.instance, { connected: s.connected, html: instanceStateCell(s).text });
       }),
-      o.events.subscribe((instance, e) => this.publishEvent(instance, e)),
+      o.hub.eventLog.subscribe((instance, e) => this.publishEvent(instance, e)),
     );
+    o.hub.onClusterStart?.((cluster) => this.joinCluster(cluster)).catch((e: unknown) => this.log.error('the dashboard could not join the cluster', { error: e as Error }));
+  }
+
+  /** Cluster mode: share sign-outs and failed sign-ins with the other replicas. */
+  private async joinCluster(cluster: Cluster): Promise<void> {
+    const { SharedSessions } = await import('./cluster-sessions.js');
+    if (this.closed) return;
+    this.shared?.close();
+    this.shared = new SharedSessions({ cluster, codec: this.o.codec, auth: this.auth, log: this.log });
   }
 
   private jobData(job: TrackedJob): Record<string, unknown> {
@@ -206,7 +221,9 @@ export class Dashboard {
     if (path === '/live') {
       const instance = query.get('instance') ?? undefined;
       if (instance !== undefined && !this.instanceOr404(res, viewer, instance)) return;
-      const job = instance === undefined ? undefined : this.jobs.get(instance, query.get('job') ?? '');
+      const id = query.get('job');
+      // A job started through another replica is followed here too (its stream may land anywhere).
+      const job = instance === undefined || id === null ? undefined : await this.jobs.adopt(instance, clip(id, 128));
       this.live.open(req, res, viewer, instance, job && { kind: 'job', data: this.jobData(job) });
       return;
     }
@@ -214,7 +231,7 @@ export class Dashboard {
     if (!m) return sendPage(res, 404, errorPage(viewer, 'Not found', 'There is no such page.'));
     const instance = decode(m[1]!);
     if (!this.instanceOr404(res, viewer, instance)) return;
-    const api = this.o.registry.api(instance);
+    const api = this.o.hub.api(instance);
     const sub = m[2] ?? m[5];
     const arg = m[3] === undefined ? undefined : decode(m[3]);
     if (m[4]) return sendText(res, 405, 'method not allowed\n', { Allow: 'POST' });
@@ -240,8 +257,8 @@ export class Dashboard {
         }
       }
       case 'jobs': {
-        const job = this.jobs.get(instance, arg!);
-        if (!job) return sendPage(res, 404, errorPage(viewer, 'Not found', 'No such job (jobs are kept while the hub runs).'));
+        const job = await this.jobs.adopt(instance, clip(arg!, 128));
+        if (!job) return sendPage(res, 404, errorPage(viewer, 'Not found', `No such job: the daemon of ${instance} does not know it (or cannot be asked now).`));
         return sendPage(res, 200, jobPage(viewer, job, await this.gitUrls.get(instance)));
       }
       case 'release': {
@@ -264,20 +281,22 @@ export class Dashboard {
   }
 
   private async urls(instances: string[]): Promise<Map<string, string | undefined>> {
-    const list = await Promise.all(instances.map(async (i) => [i, this.o.registry.isConnected(i) ? await this.gitUrls.get(i) : this.gitUrls.peek(i)] as const));
+    const connected = new Set(this.o.hub.instances().filter((s) => s.connected).map((s) => s.instance));
+    const list = await Promise.all(instances.map(async (i) => [i, connected.has(i) ? await this.gitUrls.get(i) : this.gitUrls.peek(i)] as const));
     return new Map(list);
   }
 
   private async eventsRoute(res: ServerResponse, viewer: Viewer, instance: string | undefined, query: URLSearchParams): Promise<void> {
     const filter = { type: clip(query.get('type') ?? '', 64), workload: clip(query.get('workload') ?? '', 200) };
-    const source = instance ? this.o.events.list(instance).map((e) => ({ ...e, instance })) : this.o.events.recent(5000).filter((e) => mayView(viewer.user, e.instance));
+    const log = this.o.hub.eventLog;
+    const source = instance ? log.list(instance).map((e) => ({ ...e, instance })) : log.recent(5000).filter((e) => mayView(viewer.user, e.instance));
     const events = source.filter((e) => matchesFilter(e, filter)).slice(0, 300);
     const urls = await this.urls([...new Set(events.map((e) => e.instance))]);
     sendPage(res, 200, eventsPage({ viewer, instance, events, gitUrl: (i) => urls.get(i), filter }));
   }
 
   private async releaseFormPage(res: ServerResponse, viewer: Viewer, instance: string, choice: ReleaseChoice, error?: string, status = 200): Promise<void> {
-    const api = this.o.registry.api(instance);
+    const api = this.o.hub.api(instance);
     let workloads: Awaited<ReturnType<typeof loadWorkloads>> = [];
     const images = new Map<string, string[]>();
     try {
@@ -305,7 +324,7 @@ export class Dashboard {
       this.log.warn('action refused: not a deployer', { user: viewer.user.name, instance, path });
       return sendPage(res, 403, errorPage(viewer, 'Forbidden', 'This needs the deployer role.'));
     }
-    const api = this.o.registry.api(instance);
+    const api = this.o.hub.api(instance);
     const ctx = () => ({ signal: AbortSignal.timeout(this.callTimeoutMs) });
     const start = (id: string, meta: Parameters<JobTracker['track']>[2], action: Parameters<typeof recordJob>[2], workloads: string[]) => {
       const job = this.jobs.track(instance, id, meta);
@@ -317,7 +336,7 @@ export class Dashboard {
       if (m[5] === 'sync') {
         const git = await api.gitRepoConfig(ctx(), false);
         await api.notifyChange(ctx(), { kind: 'git', source: { url: git.remote.url, branch: git.remote.branch } });
-        return start(randomBytes(8).toString('hex'), { kind: 'sync', user: viewer.user.name, title: 'Sync' }, 'sync', []);
+        return start(newSyncJobId(), { kind: 'sync', user: viewer.user.name, title: 'Sync' }, 'sync', []);
       }
       if (m[4]) {
         const change = policyChange(form, decode(m[3]!), viewer.user.name);
@@ -351,6 +370,8 @@ export class Dashboard {
   }
 
   close(): void {
+    this.closed = true;
+    this.shared?.close();
     for (const u of this.unsubscribe) u();
     this.jobs.close();
     this.live.close();

@@ -1,6 +1,6 @@
 /**
- * What the pages show, fetched from the daemons through the hub's registry and turned into plain
- * view objects. Everything from a daemon is bounded here (counts and string lengths) before any
+ * What the pages show, fetched from the daemons through the hub (its own daemons, or in cluster
+ * mode any replica's) and turned into plain view objects. Everything from a daemon is bounded here (counts and string lengths) before any
  * page sees it; escaping is the template's job.
  *
  * The fleet page would otherwise call every daemon on every load: each instance's summary
@@ -9,8 +9,8 @@
  */
 import type { FluxApi } from '../flux/api.js';
 import { imageRefString, type ControllerStatus, type ImageInfo, type ImageStatus } from '../flux/model/index.js';
-import type { EventStore, StoredEvent } from '../hub/events.js';
-import type { DaemonRegistry, InstanceStatus } from '../hub/registry.js';
+import type { EventLog, StoredEvent } from '../hub/events.js';
+import type { ClusterStartHook, FleetStatus } from '../hub/hub.js';
 import { truncate } from '../runtime/text.js';
 
 /** Longest text from a daemon kept for a page (names, tags, messages). */
@@ -142,8 +142,22 @@ export async function loadWorkload(api: FluxApi, timeoutMs: number, id: string):
   return { workload, images: lists };
 }
 
+/**
+ * What the dashboard needs of the hub; `Hub` implements it, alone or as a replica of a cluster
+ * (then `instances` lists the whole cluster, `api` reaches daemons on any replica, `eventLog` is
+ * the cluster's stream and both subscriptions tell of changes on every replica).
+ */
+export interface DashboardHub {
+  api(instance: string): FluxApi;
+  instances(): FleetStatus[];
+  subscribeInstances(listener: (status: FleetStatus) => void): () => void;
+  readonly eventLog: EventLog;
+  /** Cluster mode's start (the dashboard shares its sessions there); absent for a hub that has none. */
+  onClusterStart?(hook: ClusterStartHook): Promise<void>;
+}
+
 export interface InstanceSummary {
-  status: InstanceStatus;
+  status: FleetStatus;
   version: string | undefined;
   workloads: number | undefined;
   /** Workloads with at least one container whose policy allows a newer image. */
@@ -155,8 +169,7 @@ export interface InstanceSummary {
 }
 
 export interface FleetOptions {
-  registry: DaemonRegistry;
-  events: EventStore;
+  hub: DashboardHub;
   timeoutMs?: number;
   summaryTtlMs?: number;
   now?: () => number;
@@ -172,7 +185,7 @@ function lastSync(events: StoredEvent[]): InstanceSummary['lastSync'] {
   return undefined;
 }
 
-function recentErrors(status: InstanceStatus, events: StoredEvent[]): InstanceSummary['recentErrors'] {
+function recentErrors(status: FleetStatus, events: StoredEvent[]): InstanceSummary['recentErrors'] {
   const out: InstanceSummary['recentErrors'] = [];
   if (status.lastError && status.lastErrorAt) out.push({ at: status.lastErrorAt, text: clip(status.lastError, MAX_MESSAGE) });
   for (const e of events) {
@@ -197,11 +210,11 @@ export class Fleet {
   }
 
   api(instance: string): FluxApi {
-    return this.o.registry.api(instance);
+    return this.o.hub.api(instance);
   }
 
-  status(instance: string): InstanceStatus | undefined {
-    return this.o.registry.list().find((s) => s.instance === instance);
+  status(instance: string): FleetStatus | undefined {
+    return this.o.hub.instances().find((s) => s.instance === instance);
   }
 
   /** Forgets an instance's cached summary (after a change made through the dashboard). */
@@ -226,10 +239,10 @@ export class Fleet {
 
   /** Summaries of the instances `visible` lets through, fetched in parallel. */
   async summaries(visible: (instance: string) => boolean): Promise<InstanceSummary[]> {
-    const statuses = this.o.registry.list().filter((s) => visible(s.instance));
+    const statuses = this.o.hub.instances().filter((s) => visible(s.instance));
     return Promise.all(
       statuses.map(async (status) => {
-        const events = this.o.events.list(status.instance);
+        const events = this.o.hub.eventLog.list(status.instance);
         const live = status.connected ? await this.fetch(status.instance) : { version: undefined, workloads: undefined, outdated: undefined, error: undefined };
         return { status, ...live, lastSync: lastSync(events), recentErrors: recentErrors(status, events) };
       }),

@@ -6,7 +6,8 @@
  * password, role or instances change in the users file (the fingerprint no longer matches).
  *
  * The key comes from `--session-key-file` (so replicas and restarts share sessions) or is random
- * per process. CSRF tokens are derived from the session id with the same key (a synchronizer
+ * per process. In cluster mode revocations are shared too: `onRevoke` tells of each one made here,
+ * `revokeId` takes one made on another replica (cluster-sessions.ts). CSRF tokens are derived from the session id with the same key (a synchronizer
  * token without server state): `HMAC(key, "csrf\0" + sid)`.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -80,12 +81,22 @@ export class SessionCodec {
     return { sid: p.sid, user: p.user, fingerprint: p.fp, exp: p.exp };
   }
 
+  /** Told of each session ended here (cluster mode: shared with the other replicas). */
+  onRevoke: ((sid: string, exp: number) => void) | undefined;
+
   /** Ends a session (logout). */
   revoke(session: Session): void {
+    this.revokeId(session.sid, session.exp);
+    this.onRevoke?.(session.sid, session.exp);
+  }
+
+  /** Ends session `sid`, which expires at `exp` (ms since the epoch): also one ended on another replica. */
+  revokeId(sid: string, exp: number): void {
     const now = this.now();
-    for (const [sid, exp] of this.revoked) if (exp <= now) this.revoked.delete(sid);
+    if (exp <= now) return;
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
     while (this.revoked.size >= this.maxRevoked) this.revoked.delete(this.revoked.keys().next().value!);
-    this.revoked.set(session.sid, session.exp);
+    this.revoked.set(sid, exp);
   }
 
   /** The CSRF token of a session id (or of any other stable subject, e.g. a proxy user's name). */

@@ -53,6 +53,8 @@ export interface EventLog {
   list(instance: string, limit?: number): StoredEvent[];
   /** Every instance's events merged, newest first. */
   recent(limit: number): (StoredEvent & { instance: string })[];
+  /** Calls `listener` for each event kept from now on; returns the function that stops it. */
+  subscribe(listener: EventListener): () => void;
 }
 
 /** Told of every event the store keeps, after it is kept. */

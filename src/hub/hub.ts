@@ -37,14 +37,15 @@ import { JSON_CONTENT_TYPE, send, TEXT_CONTENT_TYPE, writeError } from '../http/
 import type { ByteStream } from '../transport/byte-stream.js';
 import { WebSocketAcceptor, type AcceptOptions } from '../transport/websocket.js';
 import { ByteBudget } from '../runtime/budget.js';
+import { Listeners } from '../runtime/listeners.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { PACKAGE_VERSION } from '../runtime/version.js';
 import { TokenAuth, watchTokenFile } from './auth.js';
-import { EventStore, type EventLog } from './events.js';
+import { EventStore, type EventListener, type EventLog } from './events.js';
 import type { Cluster, ClusterOptions } from './cluster/cluster.js';
 import { LogThrottle } from './log-throttle.js';
 import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
-import { DaemonRegistry, type DaemonClient } from './registry.js';
+import { DaemonRegistry, type DaemonClient, type InstanceStatus } from './registry.js';
 import { renderStatusPage } from './status-page.js';
 import { serveUpgradeAsHttp } from './upgrade-as-http.js';
 import { GoText } from '../runtime/go-text.js';
@@ -128,6 +129,12 @@ export interface HubOptions {
  */
 export type RequestHook = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+/** An instance as the hub shows it; in cluster mode with the replica holding its daemon (if any). */
+export type FleetStatus = InstanceStatus & { replica?: string | undefined };
+
+/** Run by `listen()` once it has joined the cluster, before it listens (see `Hub.onClusterStart`). */
+export type ClusterStartHook = (cluster: Cluster) => void | Promise<void>;
+
 export interface ListenAddress {
   host: string;
   port: number;
@@ -156,7 +163,20 @@ export class Hub {
   /** Cluster mode's hooks, once `listen()` has started it. */
   private clusterMode: Cluster | undefined;
   /** Where events go: `events` alone, or the cluster's stream in cluster mode. */
-  private eventLog: EventLog;
+  private activeLog: EventLog;
+  private readonly eventListeners = new Listeners<Parameters<EventListener>>((e, instance) => this.log.warn('an event listener failed', { instance, error: e as Error }));
+  private readonly fleetListeners = new Listeners<[FleetStatus]>((e, s) => this.log.warn('an instance listener failed', { instance: s.instance, error: e as Error }));
+  private readonly clusterHooks: ClusterStartHook[] = [];
+  /**
+   * The hub's events in either mode: this process's store, or the cluster's stream once `listen()`
+   * has joined it (the dashboard reads and records events here, and subscribes to them).
+   */
+  readonly eventLog: EventLog = {
+    append: (instance, event, body) => this.activeLog.append(instance, event, body),
+    list: (instance, limit) => this.activeLog.list(instance, limit),
+    recent: (limit) => this.activeLog.recent(limit),
+    subscribe: (listener) => this.eventListeners.add(listener),
+  };
 
   constructor(private readonly options: HubOptions) {
     this.tokenAuth = new TokenAuth(options.tokens);
@@ -168,7 +188,9 @@ export class Hub {
     this.registry = new DaemonRegistry({ callTimeoutMs: options.callTimeoutMs, metrics: this.metrics, logger: options.logger });
     for (const instance of this.tokenAuth.instances) this.registry.declare(instance);
     this.events = new EventStore({ capacity: options.eventCapacity, maxBytes: options.maxEventStoreBytes });
-    this.eventLog = this.events;
+    this.activeLog = this.events;
+    this.events.subscribe((instance, stored) => this.activeLog === this.events && this.eventListeners.tell(instance, stored));
+    this.registry.subscribe((status) => !this.clusterMode && this.fleetListeners.tell(status));
     this.acceptor = new WebSocketAcceptor(options.websocket);
     const resolve = (req: IncomingMessage) => this.resolve(req);
     const api = { resolve, budget: this.budget, maxBodyBytes: options.maxBodyBytes, retryAfterSeconds: options.retryAfterSeconds };
@@ -234,20 +256,56 @@ export class Hub {
       { registry: this.registry, metrics: this.metrics, logger: this.options.logger ?? silentLogger, callTimeoutMs: this.registry.callTimeoutMs, eventCapacity: this.events.capacity, maxEventBytes: this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES },
       options,
     );
-    this.eventLog = this.clusterMode.events;
+    this.activeLog = this.clusterMode.events;
+    this.clusterMode.events.subscribe((instance, stored) => this.eventListeners.tell(instance, stored));
+    this.clusterMode.subscribe((row) => this.fleetListeners.tell(row));
+    for (const hook of this.clusterHooks) await hook(this.clusterMode);
+  }
+
+  /**
+   * Runs `hook` once cluster mode has started (at once if it has): `listen()` awaits it before it
+   * listens. Modules that need NATS beside the hub's own (the dashboard's shared sessions, the
+   * notifications consumer) load and attach themselves here.
+   */
+  async onClusterStart(hook: ClusterStartHook): Promise<void> {
+    this.clusterHooks.push(hook);
+    if (this.clusterMode) await hook(this.clusterMode);
+  }
+
+  // --- one view of the fleet in both modes (what the dashboard uses) -----------------------------
+
+  /** The Flux API of `instance`: its daemon here, or in cluster mode wherever it is held. */
+  api(instance: string): FluxApi {
+    return this.clusterMode ? this.clusterMode.api(instance) : this.registry.api(instance);
+  }
+
+  /** Every instance; in cluster mode every instance of the cluster, with the replica holding it. */
+  instances(): FleetStatus[] {
+    return this.clusterMode ? this.clusterMode.instances() : this.registry.list();
+  }
+
+  /** Calls `listener` whenever an instance's daemon connects or leaves (in cluster mode: on any replica). */
+  subscribeInstances(listener: (status: FleetStatus) => void): () => void {
+    return this.fleetListeners.add(listener);
   }
 
   private async leaveCluster(): Promise<void> {
     const cluster = this.clusterMode;
     this.clusterMode = undefined;
-    this.eventLog = this.events;
+    this.activeLog = this.events;
     await cluster?.close();
   }
 
   /** Listens on `host:port` (port 0: any free port); in cluster mode, joins the cluster first. */
   async listen(port: number, host = '127.0.0.1'): Promise<ListenAddress> {
     const joining = this.options.cluster !== undefined && !this.clusterMode;
-    if (joining) await this.startCluster(this.options.cluster!);
+    if (joining) {
+      // A failing start hook leaves the cluster again, as a failing listen does.
+      await this.startCluster(this.options.cluster!).catch(async (e: unknown) => {
+        await this.leaveCluster();
+        throw e;
+      });
+    }
     return new Promise((resolve, reject) => {
       // Not listening after all: leave the cluster again (its connection would keep the process up).
       const onError = (e: Error) => void (joining ? this.leaveCluster() : Promise.resolve()).finally(() => reject(e));
@@ -369,7 +427,7 @@ export class Hub {
   private listEvents(req: IncomingMessage, res: ServerResponse): void {
     const instance = this.authenticate(req);
     if (instance === undefined) return writeError(req, res, 401, new UnauthorizedError());
-    const events = this.eventLog.list(instance).map((s) => encodeEvent(s.event));
+    const events = this.activeLog.list(instance).map((s) => encodeEvent(s.event));
     send(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, ...NO_STORE }, `[${events.join(',')}]`);
   }
 
@@ -387,7 +445,7 @@ export class Hub {
       if (e instanceof HttpRequestError) return writeError(req, res, e.status, e);
       throw e;
     }
-    await this.eventLog.append(instance, event, body);
+    await this.activeLog.append(instance, event, body);
     this.metrics.events.inc();
     this.log.info('event', { instance, type: event.type, workloads: (event.serviceIds ?? []).length });
     res.writeHead(204).end();
@@ -398,7 +456,7 @@ export class Hub {
     const cluster = this.clusterMode;
     const html = renderStatusPage({
       instances: cluster ? cluster.instances() : this.registry.list(),
-      events: this.eventLog.recent(20),
+      events: this.activeLog.recent(20),
       startedAt: this.startedAt,
       now: new Date(),
       version: PACKAGE_VERSION,

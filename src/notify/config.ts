@@ -8,12 +8,13 @@
  *         { "name": "audit", "type": "webhook", "url": "https://audit.example/flux",
  *           "secret": "…", "template": "{{title}}\n{{text}}" } ],
  *       "retry": { "initialMs": 1000, "maxMs": 300000, "maxAgeMs": 86400000 },
- *       "queueCapacity": 1000 }
+ *       "queueCapacity": 1000, "redeliverAfterMs": 30000 }
  *
  * `instances` / `events` filter (absent: all); `errorsOnly: true` keeps only events at level error
  * and sync events that carry errors. `template` replaces the default message text (see
  * template.ts for the fields). `secret` (or `secretFile`) signs webhook bodies. URLs and secrets
- * are never logged or shown.
+ * are never logged or shown. `redeliverAfterMs` matters in cluster mode only: how long an event
+ * taken by a replica that went silent (died) waits before another replica delivers it.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -46,6 +47,8 @@ export interface NotifyConfig {
   retry: RetryConfig;
   /** Messages waiting per sink; beyond it the oldest is dropped (counted and shown). */
   queueCapacity: number;
+  /** Cluster mode: the notifications consumer's ack wait (nats-source.ts). */
+  redeliverAfterMs: number;
 }
 
 export const DEFAULT_RETRY: RetryConfig = { initialMs: 1000, maxMs: 300_000, maxAgeMs: 24 * 3600 * 1000 };
@@ -116,7 +119,12 @@ export function parseNotifyConfig(text: string, source = 'notify', baseDir = '.'
   });
   const r = (doc.retry ?? {}) as Record<string, unknown>;
   const retry = { initialMs: positive(r.initialMs, 'retry.initialMs', DEFAULT_RETRY.initialMs), maxMs: positive(r.maxMs, 'retry.maxMs', DEFAULT_RETRY.maxMs), maxAgeMs: positive(r.maxAgeMs, 'retry.maxAgeMs', DEFAULT_RETRY.maxAgeMs) };
-  return { sinks, retry, queueCapacity: positive(doc.queueCapacity, 'queueCapacity', 1000) };
+  const known = ['sinks', 'retry', 'queueCapacity', 'redeliverAfterMs'];
+  const unknown = Object.keys(doc).find((k) => !known.includes(k));
+  if (unknown) throw new NotifyConfigError(`${source}: unknown key ${JSON.stringify(unknown)} (keys: ${known.join(', ')})`);
+  const redeliverAfterMs = positive(doc.redeliverAfterMs, 'redeliverAfterMs', 30_000);
+  if (redeliverAfterMs < 1000) throw new NotifyConfigError(`${source}: redeliverAfterMs must be at least 1000`);
+  return { sinks, retry, queueCapacity: positive(doc.queueCapacity, 'queueCapacity', 1000), redeliverAfterMs };
 }
 
 export function loadNotifyConfig(path: string): NotifyConfig {

@@ -13,7 +13,7 @@ import { GoTime, ResourceId, type FluxEvent } from '../flux/model/index.js';
 import { EventStore } from '../hub/events.js';
 import { parseNotifyConfig } from './config.js';
 import { Notifier } from './notifier.js';
-import { hubEventSource, soleDeliverer } from './source.js';
+import { hubEventSource, soleDeliverer, type EventSource, type SourcedEvent } from './source.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 const XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>';
@@ -199,6 +199,8 @@ test('the config is checked: types, URLs, secrets, templates', () => {
     [{ sinks: [{ name: 'a', type: 'slack', url: 'https://x', template: '{{nope}}' }] }, /unknown field \{\{nope\}\}/],
     [{ sinks: [{ name: 'a', type: 'slack', url: 'https://x', filter: 1 }] }, /unknown key "filter"/],
     [{ sinks: [], retry: { initialMs: -1 } }, /retry.initialMs must be a positive integer/],
+    [{ sinks: [], redeliverAfterMs: 10 }, /redeliverAfterMs must be at least 1000/],
+    [{ sinks: [], queueCapcity: 10 }, /unknown key "queueCapcity"/],
   ];
   for (const [doc, re] of bad) assert.throws(() => parseNotifyConfig(JSON.stringify(doc)), re);
 });
@@ -212,4 +214,29 @@ test('a template replaces the default text; fields are escaped for the sink', as
   const text = (JSON.parse(r.got[0]!.body) as { text: string }).text;
   assert.ok(text.startsWith('*Applied flux changes to prod*\nprod: &lt;script&gt;'), text);
   assert.match(text, /\[c0ffee1 https:\/\/github.com\/example\/demo-cluster\/commit\//);
+});
+
+test('the source is told when every sink has finished with an event (delivered, refused, filtered out), and gets back what is unfinished at close', async () => {
+  const r = await receiver();
+  closers.push(r.close);
+  const base = `http://127.0.0.1:${r.port}`;
+  const config = parseNotifyConfig(JSON.stringify({ sinks: [{ name: 'a', type: 'slack', url: `${base}/a`, events: ['sync'] }, { name: 'b', type: 'slack', url: `${base}/b`, events: ['sync'] }], retry: { initialMs: 5, maxMs: 40, maxAgeMs: 60_000 } }));
+  let hand: ((e: SourcedEvent) => void) | undefined;
+  const source: EventSource = { subscribe: (l) => ((hand = l), () => (hand = undefined)) };
+  const n = new Notifier({ config, source, claim: soleDeliverer, gitUrl, requestTimeoutMs: 2000 });
+  const outcome = new Map<string, string>();
+  const give = (key: string, event: FluxEvent) => hand!({ key, instance: 'prod', event, receivedAt: new Date(), done: () => outcome.set(key, outcome.has(key) ? 'twice' : 'done'), release: () => outcome.set(key, 'released') });
+  r.fail.count = 1; // the first request fails: sink a or b retries; the event is done only after both
+  give('e1', syncEvent('both sinks'));
+  give('e2', { ...syncEvent('no sink takes it'), type: 'release' });
+  await n.drained();
+  assert.equal(r.got.length, 2);
+  assert.deepEqual([...outcome].sort(), [['e1', 'done'], ['e2', 'done']]);
+  await r.close();
+  give('e3', syncEvent('the receiver is gone'));
+  while (n.status().every((s) => s.failedAttempts < 2)) await new Promise((res) => setTimeout(res, 5));
+  assert.equal(outcome.has('e3'), false, 'not finished while a sink retries');
+  n.close();
+  assert.equal(outcome.get('e3'), 'released');
+  assert.equal(hand, undefined, 'unsubscribed');
 });

@@ -1,7 +1,10 @@
 /**
  * The notifier: takes events from an `EventSource`, asks the `DeliveryClaim` whether this process
  * delivers each, and queues a message on every sink whose filters (instances, event types,
- * errors only) let it through. Events are handled one at a time in arrival order.
+ * errors only) let it through. Events are handled one at a time in arrival order. Once every sink
+ * has finished with an event (delivered, refused, given up, dropped) the source is told (`done`;
+ * the cluster's source acknowledges it then); events not finished when the notifier closes are
+ * handed back (`release`: another replica delivers them).
  *
  * Metrics (prom-client, in the registry given): `fluxrpc_notify_deliveries_total{sink,outcome}`
  * (delivered, retry, refused, expired, dropped), `fluxrpc_notify_queued_messages{sink}`,
@@ -38,6 +41,9 @@ export class Notifier {
   private readonly stop: () => void;
   private chain: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  /** Events taken and not finished. */
+  private readonly held = new Set<SourcedEvent>();
+  private closed = false;
 
   constructor(private readonly o: NotifierOptions) {
     this.log = (o.logger ?? silentLogger).child({ component: 'notify' });
@@ -70,20 +76,35 @@ export class Notifier {
       }),
     }));
     this.stop = o.source.subscribe((e) => {
-      this.chain = this.chain.then(() => this.handle(e)).catch((err: Error) => this.log.error('notification not queued', { error: err }));
+      this.held.add(e);
+      this.chain = this.chain
+        .then(() => this.handle(e))
+        .catch((err: Error) => {
+          // Not queued anywhere: given up, as a refusal would be (a source must not redeliver it forever).
+          this.log.error('notification not queued', { error: err });
+          this.finish(e);
+        });
     });
   }
 
   private async handle(e: SourcedEvent): Promise<void> {
-    if (!(await this.o.claim.claim(e.key))) return;
+    if (this.closed) return;
+    if (!(await this.o.claim.claim(e.key))) return this.finish(e);
     // First by instance and type (as if it were an error), then, once the message is built, errorsOnly.
     const targets = this.workers.filter((w) => accepts(w.sink, e.instance, e.event, true));
-    if (targets.length === 0) return;
+    if (targets.length === 0) return this.finish(e);
     const model = messageModel(e.instance, e.event, await this.o.gitUrl(e.instance));
-    for (const { sink, worker } of targets) {
-      if (!accepts(sink, e.instance, e.event, isError(model))) continue;
-      worker.enqueue({ key: e.key, format: (now) => formatRequest(sink, e.key, model, e.event, now) });
+    const chosen = targets.filter(({ sink }) => accepts(sink, e.instance, e.event, isError(model)));
+    let left = chosen.length;
+    if (left === 0 || this.closed) return left === 0 ? this.finish(e) : undefined;
+    for (const { sink, worker } of chosen) {
+      worker.enqueue({ key: e.key, format: (now) => formatRequest(sink, e.key, model, e.event, now), settled: () => --left === 0 && this.finish(e) });
     }
+  }
+
+  private finish(e: SourcedEvent): void {
+    if (!this.held.delete(e)) return;
+    e.done?.();
   }
 
   status(): SinkStatus[] {
@@ -97,7 +118,10 @@ export class Notifier {
   }
 
   close(): void {
-    this.stop();
+    this.closed = true;
     for (const w of this.workers) w.worker.close();
+    for (const e of this.held) e.release?.();
+    this.held.clear();
+    this.stop();
   }
 }

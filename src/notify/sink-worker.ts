@@ -17,6 +17,8 @@ export interface QueuedMessage {
   enqueuedAt: number;
   attempts: number;
   format: (nowSeconds: number) => OutgoingRequest;
+  /** Told once when the message leaves the queue: delivered, refused, expired or dropped (not on close). */
+  settled?: () => void;
 }
 
 export type Outcome = 'delivered' | 'retry' | 'refused' | 'expired' | 'dropped';
@@ -79,7 +81,7 @@ export class SinkWorker {
     if (this.closed) return;
     this.queue.push({ ...message, enqueuedAt: this.now(), attempts: 0 });
     while (this.queue.length > this.o.capacity) {
-      this.queue.shift();
+      this.queue.shift()!.settled?.();
       this.status.dropped++;
       this.note('the queue was full: the oldest message was dropped');
       this.o.onOutcome?.('dropped');
@@ -140,6 +142,7 @@ export class SinkWorker {
         const m = this.queue[0]!;
         if (this.now() - m.enqueuedAt > this.o.retry.maxAgeMs) {
           this.queue.shift();
+          m.settled?.();
           this.status.expired++;
           this.status.retrying = false;
           this.note(`a message was given up after ${m.attempts} attempt(s): older than ${Math.round(this.o.retry.maxAgeMs / 1000)} s`);
@@ -151,11 +154,13 @@ export class SinkWorker {
         if (this.queue[0] !== m) continue; // dropped while in flight (queue full)
         if (r.outcome === 'delivered') {
           this.queue.shift();
+          m.settled?.();
           this.status.delivered++;
           this.status.lastDeliveredAt = new Date(this.now());
           this.status.retrying = false;
         } else if (r.outcome === 'refused') {
           this.queue.shift();
+          m.settled?.();
           this.status.refused++;
           this.status.retrying = false;
           this.o.onOutcome?.('refused');

@@ -11,23 +11,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodeEvent } from '../../src/flux/model/index.js';
 import { PASSWORD, startDashboardHub } from '../fakes/dashboard-hub.js';
 import { FluxdLikeDemo } from '../fakes/fluxd-like-demo.js';
 import { HostileDaemon, hostileEvent } from '../fakes/hostile-daemon.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.CI === 'true' || process.env.FLUXRPC_INTEROP_REQUIRED === '1';
-const OUT = join(root, 'dist', 'e2e');
-/** The page's live stream is open (main.js writes the state in the footer). */
-const LIVE = "document.getElementById('live-status')?.textContent === 'live'";
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { CHROMIUM, CHROMIUM_FLAGS, LIVE, requireChromium, SCREENSHOTS as OUT } from './chromium.js';
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(OUT, `dashboard-${name}.png`), fullPage: true });
@@ -55,12 +47,7 @@ async function logout(page: Page): Promise<void> {
 }
 
 test('the dashboard in headless Chromium', { timeout: 240_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const message = `${CHROMIUM} is not installed (run scripts/install-chromium.sh)`;
-    if (required) assert.fail(message + ' — required in CI');
-    t.skip(message);
-    return;
-  }
+  if (!requireChromium(t)) return;
   const { chromium } = await import('playwright-core');
   mkdirSync(OUT, { recursive: true });
   // A webhook sink nobody listens on (a port just freed): the notifications page shows it failing.
@@ -74,7 +61,7 @@ test('the dashboard in headless Chromium', { timeout: 240_000 }, async (t) => {
   try {
     hub.attach('demo', new FluxdLikeDemo((e) => hub.hub.events.add('demo', e)));
     const base = hub.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const problems: string[] = [];

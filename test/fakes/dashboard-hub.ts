@@ -19,7 +19,8 @@ import { UserStore } from '../../src/dashboard/users.js';
 import { parseTrustedProxies } from '../../src/dashboard/auth.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { parseNotifyConfig } from '../../src/notify/config.js';
-import { hubEventSource, soleDeliverer } from '../../src/notify/source.js';
+import { fleetEventSource, soleDeliverer } from '../../src/notify/source.js';
+import type { ClusterOptions } from '../../src/hub/cluster/cluster.js';
 import { createLogger, type Logger } from '../../src/runtime/log.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -42,34 +43,27 @@ export interface TestHubOptions {
   /** A notifications file's text: a notifier on the hub's events is shown on the dashboard. */
   notify?: string;
   logger?: Logger;
+  /** Cluster mode: the hub is a replica (give every replica the same `sessionKey` and `usersPath`). */
+  cluster?: ClusterOptions;
+  sessionKey?: Buffer;
+  /** An existing users file (another replica's); by default one is written. */
+  usersPath?: string;
 }
 
 export async function startDashboardHub(o: TestHubOptions = {}): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'fluxrpc-dash-'));
-  const hash = await hashPassword(PASSWORD, 10);
-  const usersPath = join(dir, 'users.json');
-  writeFileSync(
-    usersPath,
-    JSON.stringify({
-      users: [
-        { name: 'ada', password: hash, role: 'admin' },
-        { name: 'dee', password: hash, role: 'deployer', instances: ['demo', 'evil'] },
-        { name: 'vic', password: hash, role: 'viewer', instances: ['*'] },
-        { name: 'pat', role: 'viewer', instances: ['demo'] },
-      ],
-    }),
-  );
+  const usersPath = o.usersPath ?? join(dir, 'users.json');
+  if (o.usersPath === undefined) writeUsers(usersPath, await hashPassword(PASSWORD, 10));
   const logLines: string[] = [];
   const logger = o.logger ?? createLogger({ level: 'debug', write: (l) => logLines.push(l) });
   const instances = o.instances ?? ['demo', 'evil', 'other'];
-  const hub = new Hub({ tokens: new Map(instances.map((i) => [`token-${i}`, i])), logger });
+  const hub = new Hub({ tokens: new Map(instances.map((i) => [`token-${i}`, i])), logger, ...(o.cluster ? { cluster: o.cluster } : {}) });
   const users = UserStore.fromFile(usersPath, { pollMs: 50, logger });
-  const notifier = o.notify === undefined ? undefined : new Notifier({ config: parseNotifyConfig(o.notify), source: hubEventSource(hub.events), claim: soleDeliverer, gitUrl: async () => undefined, logger });
+  const notifier = o.notify === undefined ? undefined : new Notifier({ config: parseNotifyConfig(o.notify), source: fleetEventSource(hub, { log: logger }), claim: soleDeliverer, gitUrl: async () => undefined, logger });
   const dashboard = new Dashboard({
-    registry: hub.registry,
-    events: hub.events,
+    hub,
     users,
-    codec: new SessionCodec({ key: randomSessionKey() }),
+    codec: new SessionCodec({ key: o.sessionKey ?? randomSessionKey() }),
     trustedProxies: o.trustedProxy ? parseTrustedProxies([o.trustedProxy]) : undefined,
     notifier,
     logger,
@@ -109,10 +103,28 @@ export async function startDashboardHub(o: TestHubOptions = {}): Promise<TestHub
   };
 }
 
+/** The users file of the test hubs: one user per role (and a proxy-only one), all with `hash`. */
+function writeUsers(usersPath: string, hash: string): void {
+  writeFileSync(
+    usersPath,
+    JSON.stringify({
+      users: [
+        { name: 'ada', password: hash, role: 'admin' },
+        { name: 'dee', password: hash, role: 'deployer', instances: ['demo', 'evil'] },
+        { name: 'vic', password: hash, role: 'viewer', instances: ['*'] },
+        { name: 'pat', role: 'viewer', instances: ['demo'] },
+      ],
+    }),
+  );
+}
+
 /** A browser-like client: keeps cookies, signs in, fetches pages, posts forms with the CSRF token. */
 export class Browser {
-  readonly jar = new Map<string, string>();
-  constructor(readonly base: string) {}
+  /** `jar`: another browser's cookies (the same browser reaching another replica). */
+  constructor(
+    readonly base: string,
+    readonly jar = new Map<string, string>(),
+  ) {}
 
   private cookieHeader(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -6,8 +6,10 @@ import { paths } from '../paths.js';
 import type { Viewer } from '../auth.js';
 import { badge, layout, shortRev, time } from './ui.js';
 
+/** The state of an instance; in cluster mode with the replica holding its daemon. */
 export function instanceStateCell(s: InstanceSummary['status']): SafeHtml {
-  return s.connected ? badge('connected', 'ok') : badge('not connected', 'down');
+  if (!s.connected) return badge('not connected', 'down');
+  return s.replica === undefined ? badge('connected', 'ok') : html`${badge('connected', 'ok')} <small class="replica">on replica <b>${s.replica}</b></small>`;
 }
 
 function row(s: InstanceSummary, gitUrl: string | undefined): SafeHtml {

@@ -40,7 +40,7 @@ export function jobStatus(job: TrackedJob, gitUrl: string | undefined): SafeHtml
 <ol class="steps">${steps}</ol>
 ${end}
 ${job.results.length > 0 ? resultTable(job.results) : ''}
-<p class="meta">Started ${time(job.startedAt)} by ${job.user}; last change ${time(job.updatedAt)}.</p>
+<p class="meta">${job.adopted ? html`Started elsewhere by ${job.user}; followed here since ${time(job.startedAt)}` : html`Started ${time(job.startedAt)} by ${job.user}`}; last change ${time(job.updatedAt)}.</p>
 </div>`;
 }
 

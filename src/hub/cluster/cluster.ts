@@ -10,12 +10,15 @@
  *
  * The hub's hooks into this module: the registry's listener (local connect/disconnect) and `kick`;
  * `api(instance)` for its `resolve`; `events` for its event routes and status page; `instances()`
- * for the status page; `health()` for `/healthz`.
+ * for the status page; `health()` for `/healthz`; `subscribe` for live views of the cluster (the
+ * dashboard); `bus` for modules loaded with the dashboard and notifications (shared sessions, the
+ * notification consumer), which set themselves up on each connection as the ones here do.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isProtocolVersion, type FluxApi } from '../../flux/api.js';
+import { Listeners } from '../../runtime/listeners.js';
 import type { Logger } from '../../runtime/log.js';
 import type { EventLog } from '../events.js';
 import type { HubMetrics } from '../metrics.js';
@@ -26,7 +29,7 @@ import { ClusterEventLog } from './events.js';
 import { Forwarder } from './forward.js';
 import { clusterMetrics, type ClusterMetrics } from './metrics.js';
 import { Ownership } from './ownership.js';
-import { clusterInstances, type ClusterInstanceStatus } from './view.js';
+import { clusterInstances, ViewChanges, type ClusterInstanceStatus } from './view.js';
 
 export interface ClusterOptions {
   /** NATS URLs: `nats://[user:pass@|token@]host:port`, `tls://…`, or `host:port`. */
@@ -68,10 +71,15 @@ export class Cluster {
   readonly metrics: ClusterMetrics;
   readonly bus: Bus;
   readonly events: ClusterEventLog;
+  /** Copies of the cluster's buckets and streams in a NATS cluster (`streamReplicas`). */
+  readonly streamReplicas: number;
   private readonly forwarder: Forwarder;
   private readonly ownership: Ownership;
   private readonly log: Logger;
   private readonly unlisten: () => void;
+  private readonly unsubscribe: () => void;
+  private readonly view: ViewChanges;
+  private readonly viewListeners = new Listeners<[ClusterInstanceStatus]>((e, row) => this.log.warn('a cluster view listener failed', { instance: row.instance, error: e as Error }));
   private setupDone = false;
   private setupGeneration = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -98,11 +106,14 @@ export class Cluster {
     const refreshMs = options.refreshMs ?? 10_000;
     if (!(refreshMs > 0 && refreshMs * 2 <= ttlMs)) throw new BusConfigError(`the owner refresh (${refreshMs} ms) must be positive and at most half the owner TTL (${ttlMs} ms)`);
     const replicas = options.streamReplicas ?? 1;
+    this.streamReplicas = replicas;
     this.log = host.logger.child({ component: 'cluster', replica: this.replicaId });
     this.metrics = clusterMetrics(host.metrics.registry);
     this.bus = new Bus({ servers: options.servers, ...(options.credsFile === undefined ? {} : { credsFile: options.credsFile }), name: `fluxrpc hub ${this.replicaId}` }, this.log);
     this.forwarder = new Forwarder({ replicaId: this.replicaId, registry: host.registry, bus: this.bus, metrics: this.metrics, log: this.log, callTimeoutMs: host.callTimeoutMs });
-    this.ownership = new Ownership({ replicaId: this.replicaId, ttlMs, refreshMs, replicas, log: this.log, kick: (instance, id, reason) => host.registry.kick(instance, id, reason) });
+    this.ownership = new Ownership({ replicaId: this.replicaId, ttlMs, refreshMs, replicas, log: this.log, kick: (instance, id, reason) => host.registry.kick(instance, id, reason), changed: () => this.view.poke() });
+    this.view = new ViewChanges({ rows: () => this.instances(), emit: (row) => this.viewListeners.tell(row), debounceMs: 50, sweepMs: Math.min(refreshMs, 5_000) });
+    this.unsubscribe = host.registry.subscribe(() => this.view.poke());
     this.events = new ClusterEventLog({ replicaId: this.replicaId, capacity: host.eventCapacity, maxEventBytes: host.maxEventBytes, replicas, log: this.log, metrics: this.metrics });
     this.unlisten = host.registry.listen({
       connected: (instance, c) => {
@@ -168,6 +179,14 @@ export class Cluster {
     return clusterInstances(this.host.registry.list(), this.ownership.holders(), this.replicaId).map((s) => (s.protocol === undefined || isProtocolVersion(s.protocol) ? s : { ...s, protocol: undefined }));
   }
 
+  /**
+   * Calls `listener` with an instance's row whenever it changes anywhere in the cluster (a daemon
+   * connecting or leaving on any replica, an entry expiring); returns the function that stops it.
+   */
+  subscribe(listener: (row: ClusterInstanceStatus) => void): () => void {
+    return this.viewListeners.add(listener);
+  }
+
   /** Conversations with other replicas open now (forwarded calls in either direction). */
   forwarderOpen(): number {
     return this.forwarder.openConversations;
@@ -197,6 +216,9 @@ export class Cluster {
   /** Withdraws this replica's entries (the hub has closed its daemons first) and disconnects. */
   async close(): Promise<void> {
     this.unlisten();
+    this.unsubscribe();
+    this.view.close();
+    this.viewListeners.clear();
     clearTimeout(this.retry);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.ownership.settle(), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);

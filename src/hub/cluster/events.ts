@@ -15,18 +15,23 @@
  * - While NATS is down, posted events are kept here (at most `capacity` per instance), shown by
  *   GET, and published in order once NATS is back: nothing acknowledged to a daemon is dropped
  *   while this replica lives.
+ * - `subscribe` tells of each event as this replica's copy takes it from the stream (posted on any
+ *   replica; one kept here while NATS is down, once NATS has it), except the events a fresh copy
+ *   reads back from the stream when it starts (or starts over): those are not news.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type StreamConfig } from '@nats-io/jetstream';
 import type { FluxEvent } from '../../flux/model/index.js';
 import { parseEventBody } from '../../http/body.js';
+import { Listeners } from '../../runtime/listeners.js';
 import type { Logger } from '../../runtime/log.js';
-import { EventStore, type EventLog, type StoredEvent } from '../events.js';
+import { EventStore, type EventListener, type EventLog, type StoredEvent } from '../events.js';
 import type { ClusterMetrics } from './metrics.js';
 import { EVENTS_STREAM, EVENTS_SUBJECTS, eventsSubject, instanceOfEventsSubject } from './names.js';
 
-const RECEIVED_AT = 'Fluxrpc-Received-At';
+/** The header with the time the hub received the event (ISO 8601). */
+export const RECEIVED_AT = 'Fluxrpc-Received-At';
 /** How long a POST waits for the stream's acknowledgement before keeping the event locally. */
 const PUBLISH_TIMEOUT_MS = 5_000;
 /** How long a POST waits for this replica's copy to show its event. */
@@ -65,6 +70,9 @@ export class ClusterEventLog implements EventLog {
   private nextMsg = 0;
   private flushing: Promise<void> | undefined;
   private caughtUp: { seq: number; wake(): void } | undefined;
+  private readonly listeners = new Listeners<Parameters<EventListener>>((e, instance) => this.o.log.warn('events: a listener failed', { instance, error: e as Error }));
+  /** Messages up to this sequence are read back by a fresh copy, not news (see `subscribe`). */
+  private quietUntil = 0;
 
   constructor(private readonly o: ClusterEventLogOptions) {
     this.copy = new EventStore(o.capacity);
@@ -102,6 +110,7 @@ export class ClusterEventLog implements EventLog {
       this.copy = new EventStore(this.o.capacity);
       this.applied = 0;
     }
+    this.quietUntil = this.applied === 0 ? info.state.last_seq : 0;
     const js = jetstream(nc);
     const consumer = await js.consumers.get(EVENTS_STREAM, this.applied === 0 ? { filter_subjects: EVENTS_SUBJECTS } : { filter_subjects: EVENTS_SUBJECTS, deliver_policy: 'by_start_sequence', opt_start_seq: this.applied + 1 });
     const messages = await consumer.consume();
@@ -139,6 +148,7 @@ export class ClusterEventLog implements EventLog {
     this.detach();
     for (const w of this.waiters) w.wake();
     this.waiters = [];
+    this.listeners.clear();
   }
 
   /** Events kept here until NATS takes them. */
@@ -167,6 +177,10 @@ export class ClusterEventLog implements EventLog {
   recent(limit: number): (StoredEvent & { instance: string })[] {
     const here = this.pending.map((p, i) => ({ seq: -1 - i, receivedAt: p.receivedAt, event: p.event, bytes: p.body.length, instance: p.instance }));
     return [...here, ...this.copy.recent(limit)].sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime()).slice(0, limit);
+  }
+
+  subscribe(listener: EventListener): () => void {
+    return this.listeners.add(listener);
   }
 
   private pendingOf(instance: string): StoredEvent[] {
@@ -238,7 +252,8 @@ export class ClusterEventLog implements EventLog {
           try {
             const at = m.headers?.get(RECEIVED_AT);
             const receivedAt = at ? new Date(at) : new Date(m.info.timestampNanos / 1e6);
-            this.copy.add(instance, parseEventBody(m.data), Number.isNaN(receivedAt.getTime()) ? new Date() : receivedAt);
+            const stored = this.copy.add(instance, parseEventBody(m.data), Number.isNaN(receivedAt.getTime()) ? new Date() : receivedAt);
+            if (m.seq > this.quietUntil) this.listeners.tell(instance, stored);
           } catch (e) {
             this.o.log.warn('events stream: a message that is not an event, skipped', { seq: m.seq, error: e as Error });
           }

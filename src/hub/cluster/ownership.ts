@@ -68,6 +68,8 @@ export interface OwnershipOptions {
   log: Logger;
   /** Closes local connection `id` of `instance` (registry.kick). */
   kick(instance: string, id: number, reason: string): void;
+  /** Told after the watch delivered a change of `instance`'s entry (the cluster view's live updates). */
+  changed?(instance: string): void;
 }
 
 function parseEntry(e: KvWatchEntry | { value: Uint8Array }): OwnerEntry | undefined {
@@ -272,6 +274,7 @@ export class Ownership {
         }
         this.seen.set(instance, { entry: e.operation === 'PUT' ? parseEntry(e) : undefined, revision: e.revision, seenAt: Date.now() });
         this.check(instance);
+        this.o.changed?.(instance);
       }
     } catch (e) {
       if (this.watcher === watcher) this.o.log.warn('owners bucket: the watch ended', { error: e as Error });

@@ -37,3 +37,63 @@ export function clusterInstances(local: readonly InstanceStatus[], holders: read
   }
   return [...byName.values()].sort((a, b) => (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0));
 }
+
+/** What of a row a live view shows: a change of any of these is news. */
+function shown(s: ClusterInstanceStatus): string {
+  return JSON.stringify([s.connected, s.replica, s.protocol, s.connectedSince?.getTime(), s.remote, s.lastError]);
+}
+
+export interface ViewChangesOptions {
+  /** The whole view now (`Cluster.instances()`). */
+  rows: () => ClusterInstanceStatus[];
+  /** Told of each row that changed. */
+  emit: (row: ClusterInstanceStatus) => void;
+  /** How long after a change the view is compared (changes come in bursts: a reconnecting fleet). */
+  debounceMs: number;
+  /** How often the view is compared anyway: entries of a dead replica expire without a message. */
+  sweepMs: number;
+}
+
+/**
+ * Changes of the cluster view for live pages: after a change of the owners bucket or of this
+ * replica's registry (debounced), and every `sweepMs` (entries whose owner stopped refreshing
+ * them leave the view without any message), the view is compared with the last one told and each
+ * row that differs is emitted; an instance that left the view is emitted as not connected.
+ */
+export class ViewChanges {
+  private last = new Map<string, string>();
+  private pending: NodeJS.Timeout | undefined;
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(private readonly o: ViewChangesOptions) {
+    for (const row of o.rows()) this.last.set(row.instance, shown(row));
+    this.sweep = setInterval(() => this.compare(), o.sweepMs);
+    this.sweep.unref();
+  }
+
+  /** Something changed: compare soon. */
+  poke(): void {
+    this.pending ??= setTimeout(() => this.compare(), this.o.debounceMs);
+  }
+
+  private compare(): void {
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    const next = new Map<string, string>();
+    for (const row of this.o.rows()) {
+      const text = shown(row);
+      next.set(row.instance, text);
+      if (this.last.get(row.instance) !== text) this.o.emit(row);
+    }
+    for (const instance of this.last.keys()) {
+      if (next.has(instance)) continue;
+      this.o.emit({ instance, connected: false, protocol: undefined, remote: undefined, userAgent: undefined, connectedSince: undefined, lastSeen: undefined, lastError: undefined, lastErrorAt: undefined, connections: 0, replica: undefined });
+    }
+    this.last = next;
+  }
+
+  close(): void {
+    clearTimeout(this.pending);
+    clearInterval(this.sweep);
+  }
+}
