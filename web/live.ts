@@ -1,6 +1,7 @@
 /**
  * Live updates over server-sent events (`/live`): new events are prepended to the timeline (when
- * they pass its filter), instance state cells change in place, a job's status block is replaced.
+ * they pass its filter), an instance's state and protocol cells and the fleet's connected count change
+ * in place, a job's status block is replaced.
  * Every fragment is HTML the hub rendered with its escaping templates; nothing here builds markup
  * from a daemon's strings. A short note in a live region tells screen readers what changed.
  */
@@ -9,6 +10,8 @@ interface LiveData {
   html?: string;
   htmlInstance?: string;
   connected?: boolean;
+  /** The protocol cell's text (`v11`, `—`). */
+  protocol?: string;
   id?: string;
   type?: string;
   workloads?: string[];
@@ -38,6 +41,14 @@ function onInstance(d: LiveData): void {
     row.dataset.connected = String(d.connected);
     const cell = row.querySelector('td.state');
     if (cell && d.html) cell.innerHTML = d.html;
+    const protocol = row.querySelector('td.protocol');
+    if (protocol && d.protocol !== undefined) protocol.textContent = d.protocol;
+  }
+  const count = document.getElementById('connected-count');
+  if (count) {
+    const rows = document.querySelectorAll<HTMLElement>('tr[data-instance]');
+    const connected = [...rows].filter((r) => r.dataset.connected === 'true').length;
+    count.textContent = `${connected} of ${rows.length} instance(s) connected.`;
   }
   announce(`${d.instance} ${d.connected ? 'connected' : 'disconnected'}`);
 }

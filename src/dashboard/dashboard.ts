@@ -30,7 +30,7 @@ import { awaitJob, JobTracker, newSyncJobId, resultRows, type TrackedJob } from 
 import { LiveStreams } from './live.js';
 import { errorPage } from './pages/error.js';
 import { eventRow, eventsPage, matchesFilter } from './pages/events.js';
-import { fleetPage, instanceStateCell } from './pages/fleet.js';
+import { fleetPage, fleetProtocol, fleetStateCell } from './pages/fleet.js';
 import { gitPage } from './pages/git.js';
 import { instancePage } from './pages/instance.js';
 import { jobPage, jobStatus } from './pages/job.js';
@@ -110,7 +110,7 @@ export class Dashboard {
       this.jobs.subscribe((job) => this.live.publish('job', job.instance, this.jobData(job))),
       o.hub.subscribeInstances((s) => {
         this.fleet.invalidate(s.instance);
-        this.live.publish('instance', s.instance, { connected: s.connected, html: instanceStateCell(s).text });
+        this.live.publish('instance', s.instance, { connected: s.connected, html: fleetStateCell(s).text, protocol: fleetProtocol(s) });
       }),
       o.hub.eventLog.subscribe((instance, e) => this.publishEvent(instance, e)),
     );

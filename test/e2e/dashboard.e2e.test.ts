@@ -194,10 +194,18 @@ test('the dashboard in headless Chromium', { timeout: 240_000 }, async (t) => {
       await page.goto(base + '/');
       await page.waitForFunction(LIVE);
       assert.equal(await page.getAttribute('tr[data-instance="evil"]', 'data-connected'), 'false');
+      const countBefore = (await page.textContent('#connected-count')) ?? '';
       const detachEvil = hub.attach('evil', new HostileDaemon());
       await page.waitForSelector('tr[data-instance="evil"][data-connected="true"] .badge-ok');
+      // The whole row follows, not only the badge: since when, the protocol, the fleet's count.
+      assert.match((await page.textContent('tr[data-instance="evil"] td.state')) ?? '', /since /);
+      assert.match((await page.textContent('tr[data-instance="evil"] td.protocol')) ?? '', /^v\d+$/);
+      const countUp = (await page.textContent('#connected-count')) ?? '';
+      assert.notEqual(countUp, countBefore);
+      assert.equal(Number(/^(\d+) of/.exec(countUp)![1]), Number(/^(\d+) of/.exec(countBefore)![1]) + 1);
       detachEvil();
       await page.waitForSelector('tr[data-instance="evil"][data-connected="false"] .badge-down');
+      assert.equal((await page.textContent('#connected-count')) ?? '', countBefore);
       hub.attach('evil', new HostileDaemon());
       await page.waitForSelector('tr[data-instance="evil"][data-connected="true"] .badge-ok');
     });

@@ -12,13 +12,23 @@ export function instanceStateCell(s: InstanceSummary['status']): SafeHtml {
   return s.replica === undefined ? badge('connected', 'ok') : html`${badge('connected', 'ok')} <small class="replica">on replica <b>${s.replica}</b></small>`;
 }
 
+/** The fleet table's state cell: the state, and since when (or when last seen). Also sent live. */
+export function fleetStateCell(st: InstanceSummary['status']): SafeHtml {
+  return html`${instanceStateCell(st)}${st.connected ? html` <small>since ${time(st.connectedSince)}</small>` : st.lastSeen ? html` <small>last seen ${time(st.lastSeen)}</small>` : ''}`;
+}
+
+/** The fleet table's protocol cell text. Also sent live. */
+export function fleetProtocol(st: InstanceSummary['status']): string {
+  return st.protocol === undefined ? '—' : `v${st.protocol}`;
+}
+
 function row(s: InstanceSummary, gitUrl: string | undefined): SafeHtml {
   const st = s.status;
   const i = st.instance;
   return html`<tr data-instance="${i}" data-connected="${String(st.connected)}">
 <th scope="row"><a href="${paths.instance(i)}">${i}</a></th>
-<td data-label="State" class="state">${instanceStateCell(st)}${st.connected ? html` <small>since ${time(st.connectedSince)}</small>` : st.lastSeen ? html` <small>last seen ${time(st.lastSeen)}</small>` : ''}</td>
-<td data-label="Protocol">${st.protocol === undefined ? '—' : `v${st.protocol}`}</td>
+<td data-label="State" class="state">${fleetStateCell(st)}</td>
+<td data-label="Protocol" class="protocol">${fleetProtocol(st)}</td>
 <td data-label="Daemon">${s.version ?? (s.error ? html`<span class="err">${s.error}</span>` : '—')}</td>
 <td data-label="Last sync">${s.lastSync ? html`${link(commitUrl(gitUrl, s.lastSync.revision), html`<code>${shortRev(s.lastSync.revision) || '—'}</code>`)} ${time(s.lastSync.at)}` : '—'}</td>
 <td data-label="Workloads" class="num">${s.workloads ?? '—'}</td>
@@ -32,7 +42,7 @@ export function fleetPage(viewer: Viewer, summaries: InstanceSummary[], gitUrl: 
   return layout(
     { title: 'Fleet', viewer, section: 'fleet', live: paths.live() },
     html`<h1>Fleet</h1>
-<p class="meta">${connected} of ${summaries.length} instance(s) connected.${deliveryProblems > 0 ? html` <a href="${paths.notifications()}">${badge(`${deliveryProblems} notification sink(s) failing`, 'error')}</a>` : ''}</p>
+<p class="meta"><span id="connected-count">${connected} of ${summaries.length} instance(s) connected.</span>${deliveryProblems > 0 ? html` <a href="${paths.notifications()}">${badge(`${deliveryProblems} notification sink(s) failing`, 'error')}</a>` : ''}</p>
 <div class="table-wrap">
 <table class="fleet responsive" id="instances">
 <caption class="sr-only">Instances</caption>
