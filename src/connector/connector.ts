@@ -283,8 +283,3 @@ export class DaemonConnector {
     this.wake = undefined;
   }
 }
-
-/** Creates and starts a connector. */
-export function connectDaemon(options: ConnectorOptions): DaemonConnector {
-  return new DaemonConnector(options).start();
-}

@@ -41,12 +41,6 @@ export function goMap<V>(map: ReadonlyMap<string, V> | null | undefined, encode:
   return out + '}';
 }
 
-/** Whether `omitempty` drops a slice or map: nil or empty. */
-export function isEmptyCollection(c: { readonly length: number } | { readonly size: number } | null | undefined): boolean {
-  if (c === null || c === undefined) return true;
-  return 'length' in c ? c.length === 0 : c.size === 0;
-}
-
 /**
  * A Go struct's members, in order: each entry is `[key, encodedValue]`, or `undefined` for a field
  * that `omitempty` dropped.
