@@ -10,8 +10,14 @@
  * fatal error disconnects the daemon; ListServicesWithOptions is emulated for Go daemons, which
  * never served it; request bodies share one memory budget (503 beyond it); a daemon's texts are
  * cut before they are kept, shown or relayed; the tokens file reloads without a restart.
+ *
+ * Cluster mode (`HubOptions.cluster`, `--nats`): replicas sharing a NATS system, in `cluster/`
+ * (see its README.md), loaded by `listen()` only then; this barrel exports its types only, so
+ * importing it loads nothing of NATS.
  */
-export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_BUFFERED_BYTES, type HubOptions, type ListenAddress, type DaemonClientOptions, type RequestHook } from './hub.js';
+export { Hub, API_BASE, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_BUFFERED_BYTES, type HubOptions, type ListenAddress, type DaemonClientOptions, type RequestHook, type FleetStatus, type ClusterStartHook } from './hub.js';
+export type { Cluster, ClusterOptions } from './cluster/cluster.js';
+export type { ClusterInstanceStatus } from './cluster/view.js';
 export { DaemonRegistry, ConnectionState, noDaemonError, type RegistryListener, type StatusListener, type DeadlineContext, MAX_RELAYED_ERROR_TEXT, type DaemonClient, type ConnectionInfo, type InstanceStatus, type RegistryOptions } from './registry.js';
 export { TokenAuth, TokenFileError, generateToken, loadTokenFile, parseTokens, watchTokenFile, DEFAULT_TOKEN_RELOAD_DEBOUNCE_MS, type Credential, type TokenAuthOptions, type TokenFileWatchOptions } from './auth.js';
 export { LogThrottle, DEFAULT_LOG_INTERVAL_MS } from './log-throttle.js';
