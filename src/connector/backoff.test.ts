@@ -8,6 +8,11 @@ test('starts at fluxd\'s 5 s, doubles per consecutive failure, stops at the cap'
   assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(DEFAULT_BACKOFF, n, mid)), [5000, 10000, 20000, 40000, 60000, 60000, 60000]);
 });
 
+test('any number of failures gives a finite wait, also from an initial wait of 0', () => {
+  assert.equal(backoffDelay(DEFAULT_BACKOFF, 5000, mid), 60000);
+  assert.equal(backoffDelay({ ...DEFAULT_BACKOFF, initialMs: 0 }, 5000, mid), 0);
+});
+
 test('a multiplier of 1 gives fluxd\'s fixed wait', () => {
   const fixed = { ...DEFAULT_BACKOFF, multiplier: 1, jitter: 0 };
   assert.deepEqual([1, 5, 50].map((n) => backoffDelay(fixed, n)), [5000, 5000, 5000]);

@@ -1,5 +1,6 @@
 /**
- * The reconnect policy as data (after nats.js `backoff()`/`jitter`). fluxd waits a fixed 5 s after
+ * The reconnect policy as data (after nats.js `backoff()`/`jitter`); the notifier's retries use it
+ * too (notify/sink-worker.ts). fluxd waits a fixed 5 s after
  * every attempt; we start at the same 5 s, double after each consecutive failure up to a cap, and
  * spread the wait by ±jitter so that many daemons cut off together do not come back in lock step.
  * A connection that was established resets the count, so a dropped connection waits the initial
@@ -34,7 +35,8 @@ export function checkBackoff(p: BackoffPolicy): BackoffPolicy {
  */
 export function backoffDelay(policy: BackoffPolicy, failures: number, random: () => number = Math.random): number {
   const n = Math.max(1, failures);
-  const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** (n - 1));
+  // The growth is capped before it meets initialMs: 0 × Infinity would be NaN after ~1000 failures.
+  const base = Math.min(policy.maxMs, policy.initialMs * Math.min(policy.multiplier ** (n - 1), Number.MAX_VALUE));
   const spread = base * policy.jitter * (2 * random() - 1);
   return Math.max(0, Math.round(base + spread));
 }

@@ -3,12 +3,13 @@
  * At-least-once: a message leaves the queue only when the receiver answered 2xx, when it is
  * refused for good (a 4xx other than 408/429, or a redirect), when it is older than
  * `retry.maxAgeMs`, or when the queue is full and it is the oldest (dropped). Network errors,
- * timeouts, 5xx, 408 and 429 are retried with exponential backoff (±20 % jitter; a 429's
- * `Retry-After` is honoured up to `retry.maxMs`).
+ * timeouts, 5xx, 408 and 429 are retried with exponential backoff (the connector's policy, doubling
+ * from `retry.initialMs` with ±20 % jitter; a wait, or a 429's `Retry-After`, is at most `retry.maxMs`).
  *
  * The request is formatted anew for each attempt (a webhook's timestamp and signature are fresh).
  * Error texts never include the URL (a Slack or Teams URL is a secret).
  */
+import { backoffDelay } from '../connector/backoff.js';
 import type { RetryConfig, SinkConfig } from './config.js';
 import type { OutgoingRequest } from './formats.js';
 
@@ -168,9 +169,8 @@ export class SinkWorker {
           this.status.failedAttempts++;
           this.status.retrying = true;
           this.o.onOutcome?.('retry');
-          const base = Math.min(this.o.retry.initialMs * 2 ** Math.min(m.attempts - 1, 30), this.o.retry.maxMs);
-          const wait = Math.min(r.retryAfterMs ?? base * (0.8 + Math.random() * 0.4), this.o.retry.maxMs);
-          await this.sleep(wait);
+          const { initialMs, maxMs } = this.o.retry;
+          await this.sleep(Math.min(r.retryAfterMs ?? backoffDelay({ initialMs, multiplier: 2, maxMs, jitter: 0.2 }, m.attempts), maxMs));
         }
       }
     } finally {
