@@ -12,6 +12,7 @@
 import type { DaemonImplementation, ProtocolVersion } from '../flux/api.js';
 import { NEWEST_PROTOCOL, isProtocolVersion } from '../flux/api.js';
 import { DEFAULT_RPC_TIMEOUT_MS, serveFlux, type FluxServeOptions } from '../flux/server.js';
+import { setTokenHeader } from '../http/token-header.js';
 import type { ServerConnection } from '../rpc/server.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { DialError, dialWebSocket } from '../transport/websocket.js';
@@ -82,11 +83,6 @@ export interface ConnectorOptions {
   random?: () => number;
 }
 
-/** The Authorization header value fluxd sends (`client.Token.Set`), or undefined for no header. */
-export function tokenHeader(token: string | undefined): string | undefined {
-  return token ? `Scope-Probe token=${token}` : undefined;
-}
-
 const defaultDial: DialFunction = (url, options) => dialWebSocket(url, options);
 const defaultServe: ServeFunction = (impl, stream, options) => serveFlux(impl, stream, options);
 
@@ -119,8 +115,7 @@ export class DaemonConnector {
     this.url = routeUrl(this.endpoints.ws, daemonRoute(protocol));
     this.policy = checkBackoff({ ...DEFAULT_BACKOFF, ...options.backoff });
     this.headers = { 'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT };
-    const auth = tokenHeader(options.token);
-    if (auth) this.headers.Authorization = auth;
+    setTokenHeader(this.headers, options.token);
     this.log = (options.logger ?? silentLogger).child({ component: 'connector', url: this.url });
     if (options.onEvent) this.listeners.add(options.onEvent);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));

@@ -15,7 +15,7 @@
  * - the User-Agent is `fluxrpc/<version>` unless set (fluxd sends `fluxd/<version>`);
  * - protocol 6 serves the V6-era flat replies (what a V6 upstream client expects).
  */
-export { DaemonConnector, DeprecatedError, DEPRECATED_TEXT, tokenHeader, type ConnectorEvent, type ConnectorOptions, type DialFunction, type ServeFunction } from './connector.js';
+export { DaemonConnector, DeprecatedError, DEPRECATED_TEXT, type ConnectorEvent, type ConnectorOptions, type DialFunction, type ServeFunction } from './connector.js';
 export { inferEndpoints, routeUrl, daemonRoute, EndpointError, EVENTS_ROUTE, type Endpoints } from './endpoints.js';
 export { backoffDelay, checkBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { relayTo, fluxdApiBase, type RelayOptions } from './relay.js';

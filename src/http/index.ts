@@ -36,6 +36,7 @@
 export { createFluxHttpHandler, type FluxHttpHandler, type FluxHttpHandlerOptions } from './api-handler.js';
 export { FluxHttpClient, type FluxHttpClientOptions } from './client.js';
 export { EncodedJson } from './encoded-json.js';
+export { setTokenHeader } from './token-header.js';
 export {
   ROUTES,
   ROUTE_LIST,
