@@ -112,9 +112,7 @@ export class NatsEventSource implements EventSource {
       if (generation !== this.generation) return;
       // The stream is made by the events log as the replica sets up; anything else is logged and retried.
       this.o.log.warn('notifications: the consumer on the events stream is not set up yet (retrying in 2 s)', { consumer: NOTIFY_CONSUMER, error: e as Error });
-      setTimeout(() => {
-        if (generation === this.generation && this.o.bus.connected === nc) void this.attach(nc);
-      }, RETRY_MS).unref();
+      this.o.bus.retrySetup(nc, RETRY_MS, () => generation === this.generation, () => void this.attach(nc));
     }
   }
 
@@ -158,8 +156,7 @@ export class NatsEventSource implements EventSource {
       } catch (e) {
         if (generation !== this.generation || this.closed) return;
         this.o.log.warn('notifications: fetching events failed (setting the consumer up again in 2 s)', { error: e as Error });
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
-        if (generation === this.generation && this.o.bus.connected === nc) void this.attach(nc);
+        this.o.bus.retrySetup(nc, RETRY_MS, () => generation === this.generation, () => void this.attach(nc));
         return;
       } finally {
         this.batch = undefined;

@@ -107,6 +107,21 @@ export class Bus {
     this.downs.push(f);
   }
 
+  /**
+   * How a set-up step on a connection (the cluster's bucket and stream, the notifications
+   * consumer) is retried after it failed: `again` runs after `ms` if this bus is then still on
+   * connection `nc` and `current()` still holds (no newer set-up began). A new connection runs
+   * its own set-up through `onUp`. The timer does not keep the process alive; clear it to cancel.
+   * (Connecting itself is retried by the bus's own loop, every 2 s.)
+   */
+  retrySetup(nc: NatsConnection, ms: number, current: () => boolean, again: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      if (this.connected === nc && current()) again();
+    }, ms);
+    timer.unref();
+    return timer;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.retry);

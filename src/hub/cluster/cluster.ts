@@ -158,9 +158,7 @@ export class Cluster {
       if (generation !== this.setupGeneration) return;
       const noJetStream = /no responders|503|jetstream not enabled/i.test((e as Error).message);
       this.log.error(noJetStream ? 'NATS has no JetStream: start nats-server with -js (retrying)' : 'cluster setup on NATS failed (retrying in 5 s)', { error: e as Error });
-      this.retry = setTimeout(() => {
-        if (generation === this.setupGeneration && this.bus.connected === nc) void this.setup(nc);
-      }, RETRY_SETUP_MS);
+      this.retry = this.bus.retrySetup(nc, RETRY_SETUP_MS, () => generation === this.setupGeneration, () => void this.setup(nc));
     }
   }
 
