@@ -5,9 +5,10 @@
  * a response. No I/O here: text in, text or values out.
  */
 import { Buffer } from 'node:buffer';
-import { RawJson, goFoldKey, goQuote, goQuoteParts, goStringify } from '../codec/go-json.js';
+import { RawJson, goFoldKey, goQuote, goQuoteParts, goStringify, jsonKind } from '../codec/go-json.js';
 import { skipSpace, stringEnd, valueEnd } from '../codec/json-scan.js';
-import { GoText, goFormatValue, jsonKind } from './go-text.js';
+import { GoText } from '../runtime/go-text.js';
+import { goFormatValue } from './go-format.js';
 
 /** A value to encode: plain data (encoded as Go would) or pre-encoded `RawJson`. */
 export type Encodable = unknown;

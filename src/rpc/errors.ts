@@ -9,7 +9,7 @@
  * A call aborted through its `AbortSignal` rejects with the signal's reason instead; a call that
  * reaches its `deadline` rejects with `DeadlineExceededError` (not fatal: the connection is fine).
  */
-import { GoText } from './go-text.js';
+import { GoText } from '../runtime/go-text.js';
 
 export type RpcErrorCode =
   | 'FLUXRPC_ERR_SERVER'

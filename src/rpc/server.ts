@@ -39,13 +39,14 @@
  */
 import type { Buffer } from 'node:buffer';
 import { CodecError, JsonParseError } from '../codec/errors.js';
+import { jsonKind } from '../codec/go-json.js';
 import type { TimeSlicer } from '../codec/time-slice.js';
 import { JsonValueReader, type ValueReaderOptions } from '../codec/value-reader.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
 import type { ByteStream } from '../transport/byte-stream.js';
 import { type Encodable, encodeFailure, encodeSuccess, parseRequest } from './envelope.js';
 import { TransportError } from './errors.js';
-import { GoText, jsonKind } from './go-text.js';
+import { GoText } from '../runtime/go-text.js';
 
 export interface MethodContext {
   /**

@@ -35,7 +35,7 @@ import { RawJson } from '../../codec/go-json.js';
 import { TimeSlicer } from '../../codec/time-slice.js';
 import { Client, type ClientOptions } from '../../rpc/client.js';
 import { DeadlineExceededError, ServerError } from '../../rpc/errors.js';
-import { GoText } from '../../rpc/go-text.js';
+import { GoText } from '../../runtime/go-text.js';
 import type { CallContext, FluxApi, ProtocolVersion } from '../api.js';
 import type { Change } from '../model/change.js';
 import type { ControllerStatus } from '../model/controller-status.js';

@@ -9,5 +9,5 @@ export { encodeReply, encodeApplicationErrorReply, decodeReply, type ReplyForm, 
 export { FilterConflictError, ROLLOUT_STATUS_FORMAT, STATUS_UPDATING, listImagesWithOptions, listServicesWithOptions, polyfillRolloutStatus, polyfillStatus } from './shims.js';
 export { KINDS_V6, KINDS_V8, checkIdKind, checkIdKinds, checkSpecKind, checkUpdateSpecKinds, unsupportedKindMessage } from './kinds.js';
 export { sscanfInts, type ScanResult } from './go-scanf.js';
-export { infoFacts, infoOf, type InfoFacts } from './image-facts.js';
+export { infoFacts, infoOf, type InfoFacts } from './image-info-adapter.js';
 export { listServicesWithOptionsOrShim, unknownGaps, NO_LIST_SERVICES_WITH_OPTIONS, type DaemonGaps } from './daemon-fallbacks.js';

@@ -21,7 +21,7 @@ import { ResourceId } from '../model/resource-id.js';
 import { RESOURCE_SPEC_ALL } from '../model/resource-spec.js';
 import { alreadySorted, getTagPattern, newContainer } from '../policy/index.js';
 import { sscanfInts } from './go-scanf.js';
-import { infoFacts, infoOf } from './image-facts.js';
+import { infoFacts, infoOf } from './image-info-adapter.js';
 import { checkIdKinds } from './kinds.js';
 
 /** The format flux scans an old daemon's status text with. */
