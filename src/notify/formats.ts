@@ -5,8 +5,9 @@
  *   `<url|text>`).
  * - Microsoft Teams incoming webhook: a MessageCard (`summary`, `title`, `text` in Teams'
  *   markdown, `themeColor` red for failures); `<>&` are escaped and markdown punctuation backslashed.
- * - Generic webhook: JSON `{id, instance, type, level, title, text, workloads, images, commits,
- *   errors, user, event}` (`event` is the Flux event as fluxd posts it), signed:
+ * - Generic webhook: JSON `{id, instance, type, level, title, user, workloads, images, commits,
+ *   errors, message, text, event}` in that order (`message` is the event's own message, `text` the
+ *   default body or the sink's template, `event` the Flux event as fluxd posts it), signed:
  *     `X-Fluxrpc-Delivery: <id>` (the same on every retry: receivers drop repeats),
  *     `X-Fluxrpc-Timestamp: <unix seconds>`,
  *     `X-Fluxrpc-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
