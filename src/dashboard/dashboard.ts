@@ -38,7 +38,7 @@ import { loginPage } from './pages/login.js';
 import { notificationsPage, sinkFailing } from './pages/notifications.js';
 import { ALL, ALL_LATEST, describeChoice, releaseForm, releasePlan, type ReleaseChoice } from './pages/release.js';
 import { workloadPage } from './pages/workload.js';
-import { localTarget, paths } from './paths.js';
+import { fromSegment, localTarget, paths } from './paths.js';
 import type { SessionCodec } from './sessions.js';
 import { allowed, mayView, type UserStore } from './users.js';
 import type { BlockList } from 'node:net';
@@ -63,10 +63,10 @@ export interface DashboardOptions {
 
 const LOGIN_COOKIE = 'fluxrpc_login';
 
-/** A path segment, decoded; a malformed escape is a 400, not an internal error. */
+/** A path segment, decoded (paths.ts); a malformed escape is a 400, not an internal error. */
 function decode(segment: string): string {
   try {
-    return decodeURIComponent(segment);
+    return fromSegment(segment);
   } catch {
     throw new HttpRequestError(400, 'malformed URL');
   }

@@ -1,9 +1,29 @@
-/** The dashboard's URLs, built in one place (every part encoded). */
-const e = encodeURIComponent;
+/**
+ * The dashboard's URLs, built in one place: every part encoded, so that an instance, workload or
+ * job named anything (`a/b`, `%2F`, `?`, `#`, spaces, any script; README, hub) is one path segment
+ * or one query value, and routes read it back with `fromSegment`.
+ */
+
+/**
+ * `value` as one path segment: `encodeURIComponent`, except that `.` and `..` are written `@.` and
+ * `@..`. A browser (any WHATWG URL parser) resolves `.` and `..` segments away, even written
+ * `%2E`, so they cannot be sent as they are; a raw `@` never comes out of `encodeURIComponent`
+ * (it writes `%40`), so the two forms cannot be confused with another value's.
+ */
+export function segment(value: string): string {
+  return value === '.' || value === '..' ? `@${value}` : encodeURIComponent(value);
+}
+
+/** The value a path segment stands for (`segment` reversed); throws URIError for a malformed escape. */
+export function fromSegment(text: string): string {
+  return text === '@.' || text === '@..' ? text.slice(1) : decodeURIComponent(text);
+}
+
+const e = segment;
 
 export const paths = {
   fleet: () => '/',
-  login: (next?: string) => (next && next !== '/' ? `/login?next=${e(next)}` : '/login'),
+  login: (next?: string) => (next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login'),
   logout: () => '/logout',
   events: (q?: { type?: string; workload?: string }) => `/events${query(q)}`,
   notifications: () => '/notifications',

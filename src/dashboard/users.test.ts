@@ -15,8 +15,10 @@ test('roles grant view < deploy < admin; instances limit what a user sees; admin
       { name: 'ann', password: HASH, role: 'admin' },
       { name: 'dan', password: HASH, role: 'deployer', instances: ['prod'] },
       { name: 'vic', role: 'viewer', instances: '*' },
+      { name: 'uma', role: 'viewer', instances: ['a.b', 'a b', 'ünï 😀', '<script>x</script>', '"quoted"', 'a/b', '..', '%2F'] },
     ]),
   );
+  assert.ok(mayView(users.get('uma')!, 'ünï 😀') && mayView(users.get('uma')!, '..') && !mayView(users.get('uma')!, 'prod'), 'instance names as the tokens file takes them');
   const [ann, dan, vic] = ['ann', 'dan', 'vic'].map((n) => users.get(n)!);
   assert.equal(vic!.passwordHash, undefined, 'proxy-only user');
   assert.ok(allowed(ann!, 'admin', 'anything') && allowed(ann!, 'deploy', 'prod'));
@@ -32,7 +34,9 @@ test('a broken users file is refused with a reason naming the entry', () => {
     [file([{ name: 'a b', role: 'viewer', instances: [] }]), /users\[0\]: "name"/],
     [file([{ name: 'a', role: 'root', instances: [] }]), /"role" must be one of viewer, deployer, admin/],
     [file([{ name: 'a', role: 'viewer' }]), /"instances" is required for a viewer/],
-    [file([{ name: 'a', role: 'viewer', instances: ['<x>'] }]), /bad instance name/],
+    [file([{ name: 'a', role: 'viewer', instances: ['ok', 'x\ny'] }]), /\(a\): bad instance name "x\\ny": it holds a control character \(U\+000A\)/],
+    [file([{ name: 'a', role: 'viewer', instances: [''] }]), /bad instance name "": it is empty/],
+    [file([{ name: 'a', role: 'viewer', instances: [1] }]), /bad instance name 1: not a string/],
     [file([{ name: 'a', role: 'admin', password: 'hunter2' }]), /\(a\): "password": not a password hash/],
     [file([{ name: 'a', role: 'admin' }, { name: 'a', role: 'admin' }]), /users\[1\]: user a appears twice/],
     [file([{ name: 'a', role: 'admin', pasword: HASH }]), /unknown key "pasword"/],

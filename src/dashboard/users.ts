@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { instanceNameProblem } from '../hub/instance-name.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { parsePasswordHash } from './password.js';
 
@@ -36,7 +37,6 @@ export interface User {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/;
-const INSTANCE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export class UsersFileError extends Error {
   override name = 'UsersFileError';
@@ -89,7 +89,10 @@ export function parseUsers(text: string, source = 'users'): Map<string, User> {
     let instances: User['instances'] = [];
     if (u.instances === '*' || (Array.isArray(u.instances) && u.instances.includes('*'))) instances = '*';
     else if (Array.isArray(u.instances)) {
-      for (const x of u.instances) if (typeof x !== 'string' || !INSTANCE.test(x)) throw new UsersFileError(`${at} (${u.name}): bad instance name ${JSON.stringify(x)}`);
+      for (const x of u.instances) {
+        const problem = typeof x === 'string' ? instanceNameProblem(x) : 'not a string';
+        if (problem) throw new UsersFileError(`${at} (${u.name}): bad instance name ${JSON.stringify(x)}: ${problem}`);
+      }
       instances = [...(u.instances as string[])];
     } else if (u.instances !== undefined) throw new UsersFileError(`${at} (${u.name}): "instances" must be a list of instance names or "*"`);
     else if (u.role !== 'admin') throw new UsersFileError(`${at} (${u.name}): "instances" is required for a ${u.role} (a list of instance names, or "*")`);

@@ -18,7 +18,7 @@ test('Scope-Probe tokens name their instance; anything else names none', () => {
 });
 
 test('instance names are checked; empty tokens refused', () => {
-  assert.throws(() => new TokenAuth(new Map([['t', 'bad name']])), TokenFileError);
+  assert.throws(() => new TokenAuth(new Map([['t', 'bad\nname']])), TokenFileError);
   assert.throws(() => new TokenAuth(new Map([['t', '']])), TokenFileError);
   assert.throws(() => new TokenAuth(new Map([['', 'ok']])), TokenFileError);
 });
@@ -37,7 +37,9 @@ test('token files: a JSON object token → instance, with clear errors', () => {
   const empty = join(dir, 'empty.json');
   writeFileSync(empty, '{"":"prod"}');
   assert.throws(() => loadTokenFile(empty), { name: 'TokenFileError', message: `${empty}: an empty token (for instance "prod"): tokens must not be empty` });
-  assert.throws(() => parseTokens('{"t":"bad name"}', 'f.json'), /^TokenFileError: f\.json: bad instance name/);
+  assert.throws(() => parseTokens('{"t":"bad\\u0000name"}', 'f.json'), { name: 'TokenFileError', message: 'f.json: bad instance name "bad\\u0000name": it holds a control character (U+0000)' });
+  const names = ['a.b', 'a b', 'ünï 😀', '<script>x</script>', '"quoted"', 'a/b', '..', '%2F'];
+  assert.deepEqual([...parseTokens(JSON.stringify(Object.fromEntries(names.map((n, i) => [`t${i}`, n]))))].map(([, n]) => n), names, 'any other name is taken');
 });
 
 test('tokens with whitespace at either end are refused (the header is trimmed: they could never match)', () => {

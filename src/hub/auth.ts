@@ -16,8 +16,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { instanceNameProblem } from './instance-name.js';
 
-const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const AUTH_HEADER = /^scope-probe\s+token=(.+)$/i;
 
 export class TokenFileError extends Error {
@@ -56,7 +56,8 @@ export class TokenAuth {
       if (token === '') throw new TokenFileError(`an empty token (for instance ${JSON.stringify(instance)}): tokens must not be empty`);
       // The Authorization header is trimmed, so such a token could never match.
       if (token.trim() !== token) throw new TokenFileError(`the token for instance ${JSON.stringify(instance)} starts or ends with whitespace, so it could never match: remove it`);
-      if (!INSTANCE_NAME.test(instance)) throw new TokenFileError(`bad instance name ${JSON.stringify(instance)}: use letters, digits, '_', '.', '-' (at most 63)`);
+      const problem = instanceNameProblem(instance);
+      if (problem) throw new TokenFileError(`bad instance name ${JSON.stringify(instance)}: ${problem}`);
       const digest = keyedDigest(token);
       this.byDigest.set(digest.toString('hex'), { digest, instance });
     }
