@@ -214,6 +214,37 @@ const PREPARE: Record<RouteName, (rq: RouteRequest) => Call | Promise<Call>> = {
   },
 };
 
+/** Why a call's signal aborts when its HTTP client hangs up. */
+const CLIENT_WENT_AWAY = 'the HTTP client went away';
+
+/**
+ * The signal of every call made for requests on one HTTP connection, aborted when the connection
+ * closes: over HTTP/1.1 a response cannot end unwritten in any other way, so this is "the client
+ * went away" for each of them. One per connection, made by its first API call: a call costs no
+ * AbortController and no listener of its own (fluxctl and other keep-alive clients send many
+ * requests over one connection), and the RPC client's one listener per signal is shared by them.
+ */
+const hangUpSignals = new WeakMap<object, AbortSignal>();
+
+function hangUpSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const socket = req.socket as IncomingMessage['socket'] | null;
+  let signal = socket ? hangUpSignals.get(socket) : undefined;
+  if (signal !== undefined) return signal;
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error(CLIENT_WENT_AWAY));
+  if (!socket) {
+    // Not on a connection (a handler run by hand): this response's end decides.
+    res.once('close', () => {
+      if (!res.writableFinished) abort();
+    });
+    return controller.signal;
+  }
+  hangUpSignals.set(socket, controller.signal);
+  if (socket.destroyed) abort();
+  else socket.once('close', abort);
+  return controller.signal;
+}
+
 /** A promise that rejects with the signal's reason once it aborts (and never settles otherwise). */
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_, reject) => {
@@ -312,10 +343,13 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
     }
 
     let body: Promise<Buffer> | undefined;
+    let query: GoQuery | undefined;
     const rq: RouteRequest = {
       req,
       rawQuery,
-      query: GoQuery.parse(rawQuery),
+      get query() {
+        return (query ??= GoQuery.parse(rawQuery));
+      },
       readBody: () => (body ??= readRequestBody(req, maxBodyBytes, { budget: options.budget, holdUntil: res, retryAfterSeconds: options.retryAfterSeconds })),
     };
     let call: Call;
@@ -329,23 +363,27 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
       throw err;
     }
 
-    // The call's signal: aborted when the HTTP client goes away or at the call timeout.
-    const hangUp = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) hangUp.abort(new Error('the HTTP client went away'));
-    };
-    res.once('close', onClose);
-    const limit = deadline(hangUp.signal, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
+    // The call's signal: aborted when the HTTP client goes away (and, with a call timeout, then).
+    const hangUp = hangUpSignal(req, res);
     let reply: Reply;
-    try {
-      // The timeout answers at once, even if the API does not honour its signal.
-      reply = await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
-    } catch (err) {
-      if (!res.destroyed) errorResponse(req, res, err);
-      return;
-    } finally {
-      limit.dispose();
-      res.off('close', onClose);
+    if (callTimeoutMs === undefined) {
+      try {
+        reply = await call(api, { signal: hangUp });
+      } catch (err) {
+        if (!res.destroyed) errorResponse(req, res, err);
+        return;
+      }
+    } else {
+      const limit = deadline(hangUp, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
+      try {
+        // The timeout answers at once, even if the API does not honour its signal.
+        reply = await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
+      } catch (err) {
+        if (!res.destroyed) errorResponse(req, res, err);
+        return;
+      } finally {
+        limit.dispose();
+      }
     }
     if (res.destroyed) return;
     if (reply.list !== undefined) await jsonListResponse(res, reply.list.items, reply.list.encode, reply.status);
