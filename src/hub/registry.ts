@@ -17,12 +17,12 @@
 import type { CallContext, FluxApi, ProtocolVersion } from '../flux/api.js';
 import { FatalError, FluxError, UnavailableError } from '../flux/model/index.js';
 import type { ListServicesOptions } from '../flux/model/index.js';
-import { ServerError } from '../rpc/errors.js';
+import { DeadlineExceededError, ServerError } from '../rpc/errors.js';
 import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
-import { listServicesWithOptionsOrShim, unknownGaps, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
+import { listServicesWithOptionsOrShim, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { MAX_KEPT_TEXT, truncate } from '../runtime/text.js';
-import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
+import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 import { GoText } from '../runtime/go-text.js';
 import { hubMetrics, type HubMetrics } from './metrics.js';
 
@@ -33,7 +33,12 @@ import { hubMetrics, type HubMetrics } from './metrics.js';
  */
 export const MAX_RELAYED_ERROR_TEXT = 64 * 1024;
 
-/** What the registry needs from a connected daemon's client (`createFluxClient`'s result). */
+/**
+ * What the registry needs from a connected daemon's client (`createFluxClient`'s result). Its
+ * methods must honour `ctx.deadline` (reject with `DeadlineExceededError` when it passes, as the
+ * RPC client does) as well as `ctx.signal`: the registry bounds each call by the call timeout
+ * through the deadline alone, with no timer or AbortController of its own.
+ */
 export interface DaemonClient extends FluxApi {
   close(): unknown;
   readonly closed: Promise<unknown>;
@@ -76,9 +81,9 @@ export interface RegistryListener {
 /**
  * A call context that may carry an absolute deadline (epoch ms): a call forwarded from another
  * replica brings the caller's. The registry then bounds the call by the earlier of its own call
- * timeout and that deadline.
+ * timeout and that deadline. (`CallContext` has the field; the name stays for its users.)
  */
-export type DeadlineContext = CallContext & { deadline?: number };
+export type DeadlineContext = CallContext;
 
 /** The error of a call to an instance no daemon is connected for. */
 export function noDaemonError(instance: string): UnavailableError {
@@ -95,7 +100,12 @@ export enum ConnectionState {
   Ended = 'ended',
 }
 
-interface Connection extends ConnectionInfo {
+/**
+ * One daemon connection. At 10,000 connections each object per connection counts: the connection
+ * is its own `DaemonGaps`, and its log lines get their `instance` and `connection` fields from a
+ * child logger made when a line is written (`logOf`), not kept.
+ */
+interface Connection extends ConnectionInfo, DaemonGaps {
   id: number;
   instance: string;
   client: DaemonClient;
@@ -103,9 +113,6 @@ interface Connection extends ConnectionInfo {
   state: ConnectionState;
   /** Set with `ConnectionState.ClosedByHub`. */
   closeReason: string | undefined;
-  gaps: DaemonGaps;
-  /** Lines about this connection: carry `instance` and `connection`. */
-  log: Logger;
 }
 
 type Outcome = 'ok' | 'application_error' | 'server_error' | 'fatal' | 'timeout' | 'unavailable' | 'canceled' | 'error';
@@ -179,8 +186,7 @@ export class DaemonRegistry {
       since,
       state: ConnectionState.Open,
       closeReason: undefined,
-      gaps: unknownGaps(),
-      log: this.log.child({ instance, connection: id }),
+      lacksListServicesWithOptions: false,
     };
     this.connections.set(instance, conn);
     const st = this.statusOf(instance);
@@ -191,7 +197,7 @@ export class DaemonRegistry {
       this.metrics.kicks.inc();
       this.drop(old, `replaced by a newer connection from ${remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
-    conn.log.info('daemon connected', { protocol: info.protocol, remote, userAgent });
+    this.logOf(conn).info('daemon connected', { protocol: info.protocol, remote, userAgent });
     for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
     void client.closed.then((why) => this.onEnded(conn, why));
     this.changed(instance);
@@ -298,6 +304,7 @@ export class DaemonRegistry {
   }
 
   private changed(instance: string): void {
+    if (this.statusListeners.size === 0) return;
     const status = this.status.get(instance);
     if (!status) return;
     const copy = { ...status };
@@ -346,7 +353,7 @@ export class DaemonRegistry {
     conn.state = ConnectionState.ClosedByHub;
     conn.closeReason = truncate(reason, MAX_KEPT_TEXT);
     if (this.remove(conn, `disconnected by the hub: ${conn.closeReason}`)) this.changed(conn.instance);
-    conn.log[level]('daemon disconnected by the hub', { reason: conn.closeReason });
+    this.logOf(conn)[level]('daemon disconnected by the hub', { reason: conn.closeReason });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
     conn.client.close();
@@ -362,9 +369,14 @@ export class DaemonRegistry {
       if (st) st.lastSeen = this.now();
       this.changed(conn.instance);
     }
-    conn.log.info('daemon disconnected', { error: text || undefined });
+    this.logOf(conn).info('daemon disconnected', { error: text || undefined });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
+  }
+
+  /** Lines about `conn`: they carry `instance` and `connection`. */
+  private logOf(conn: Connection): Logger {
+    return this.log.child({ instance: conn.instance, connection: conn.id });
   }
 
   private observeDuration(conn: Connection): void {
@@ -373,7 +385,7 @@ export class DaemonRegistry {
 
   private invoke(conn: Connection, key: keyof FluxApi, ctx: CallContext, args: unknown[]): Promise<unknown> {
     if (key === 'listServicesWithOptions') {
-      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn.gaps, () => conn.log.info('daemon lacks ListServicesWithOptions; emulating it with ListServices'));
+      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn, () => this.logOf(conn).info('daemon lacks ListServicesWithOptions; emulating it with ListServices'));
     }
     const method = conn.client[key] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
     return method.call(conn.client, ctx, ...args);
@@ -388,11 +400,13 @@ export class DaemonRegistry {
         outcome = 'unavailable';
         throw noDaemonError(instance);
       }
-      const until = (ctx as DeadlineContext).deadline;
-      const timeoutMs = until === undefined ? this.callTimeoutMs : Math.max(0, Math.min(this.callTimeoutMs, until - Date.now()));
-      const limit = deadline(ctx.signal, timeoutMs, timeoutReason);
+      // The call timeout (or the caller's earlier deadline) travels as the call's deadline: the
+      // RPC client stops waiting then, with one timer, and nothing else is made per call.
+      const now = Date.now();
+      const until = ctx.deadline;
+      const timeoutMs = until === undefined ? this.callTimeoutMs : Math.max(0, Math.min(this.callTimeoutMs, until - now));
       try {
-        const result = await this.invoke(conn, key, { signal: limit.signal }, args);
+        const result = await this.invoke(conn, key, { signal: ctx.signal, deadline: now + timeoutMs }, args);
         const st = this.status.get(instance);
         if (st) st.lastSeen = this.now();
         return result;
@@ -401,7 +415,7 @@ export class DaemonRegistry {
         // calls in flight: that is no new reason to disconnect, nor to count or log one. (One the
         // RPC client closed after a fatal error may have ended first: that one counts.)
         const closedByHub = conn.state === ConnectionState.ClosedByHub;
-        if (limit.expired) {
+        if (e instanceof DeadlineExceededError && !ctx.signal.aborted) {
           outcome = 'timeout';
           const text = `${name} call timed out after ${timeoutMs} ms`;
           if (!closedByHub) {
@@ -424,8 +438,6 @@ export class DaemonRegistry {
         else if (e instanceof ServerError) outcome = 'server_error';
         else outcome = 'error';
         throw boundedError(e);
-      } finally {
-        limit.dispose();
       }
     } finally {
       this.metrics.requestDuration.observe({ method: name, outcome }, (performance.now() - started) / 1000);
@@ -433,7 +445,3 @@ export class DaemonRegistry {
   }
 }
 
-/** The call timeout's abort reason (only made when it fires; the caller's text is built in `call`). */
-function timeoutReason(): Error {
-  return new Error('call timeout');
-}
