@@ -65,7 +65,40 @@ interface RouteRequest {
   readonly rawQuery: string;
   /** `r.URL.Query()`. */
   readonly query: GoQuery;
-  readonly readBody: () => Promise<Buffer>;
+  readBody(): Promise<Buffer>;
+}
+
+/** How request bodies are read (the handler's options). */
+interface BodyOptions {
+  maxBodyBytes: number;
+  budget: ByteBudget | undefined;
+  retryAfterSeconds: number | undefined;
+}
+
+/**
+ * A class, not an object literal with a getter: a literal's accessor is a new function each time,
+ * and V8 then gives each such object a hidden class of its own, made in the old generation, which
+ * keeps the request's closures (and all they hold) alive past the request.
+ */
+class LazyRouteRequest implements RouteRequest {
+  private parsedQuery: GoQuery | undefined;
+  private body: Promise<Buffer> | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly rawQuery: string,
+    private readonly options: BodyOptions,
+  ) {}
+
+  get query(): GoQuery {
+    return (this.parsedQuery ??= GoQuery.parse(this.rawQuery));
+  }
+
+  readBody(): Promise<Buffer> {
+    const o = this.options;
+    return (this.body ??= readRequestBody(this.req, o.maxBodyBytes, { budget: o.budget, holdUntil: this.res, retryAfterSeconds: o.retryAfterSeconds }));
+  }
 }
 
 /** A prepared call: the arguments are parsed, what remains is calling the API. */
@@ -277,6 +310,7 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const callTimeoutMs = options.callTimeoutMs;
   if (callTimeoutMs !== undefined) checkTimerMs('callTimeoutMs', callTimeoutMs);
+  const bodyOptions: BodyOptions = { maxBodyBytes, budget: options.budget, retryAfterSeconds: options.retryAfterSeconds };
 
   return async function fluxHttpHandler(req, res) {
     let target = req.url ?? '/';
@@ -342,16 +376,7 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
       return;
     }
 
-    let body: Promise<Buffer> | undefined;
-    let query: GoQuery | undefined;
-    const rq: RouteRequest = {
-      req,
-      rawQuery,
-      get query() {
-        return (query ??= GoQuery.parse(rawQuery));
-      },
-      readBody: () => (body ??= readRequestBody(req, maxBodyBytes, { budget: options.budget, holdUntil: res, retryAfterSeconds: options.retryAfterSeconds })),
-    };
+    const rq = new LazyRouteRequest(req, res, rawQuery, bodyOptions);
     let call: Call;
     try {
       call = await PREPARE[route.name as RouteName](rq);
