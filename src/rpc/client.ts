@@ -56,6 +56,9 @@ export type ClientOptions = Omit<ValueReaderOptions, 'structType'>;
 class PendingCall {
   timer: NodeJS.Timeout | undefined = undefined;
   watch: SignalWatch | undefined = undefined;
+  /** Neighbours among the calls waiting on the same signal (`watch`). */
+  prevOnSignal: PendingCall | undefined = undefined;
+  nextOnSignal: PendingCall | undefined = undefined;
   constructor(
     readonly id: number,
     readonly resolve: (value: unknown) => void,
@@ -64,17 +67,83 @@ class PendingCall {
   ) {}
 }
 
-/** The pending calls waiting on one signal, and the one listener for them all. */
-interface SignalWatch {
-  readonly signal: AbortSignal;
-  readonly calls: Set<PendingCall>;
-  readonly onAbort: () => void;
+/**
+ * The pending calls waiting on one signal (a list through the calls themselves), and the one
+ * listener for them all: the watch is itself the listener (`handleEvent`), so a signal costs one
+ * object, however many calls share it.
+ */
+class SignalWatch {
+  first: PendingCall | undefined = undefined;
+  constructor(
+    readonly signal: AbortSignal,
+    private readonly client: Client,
+  ) {}
+
+  add(call: PendingCall): void {
+    call.watch = this;
+    call.nextOnSignal = this.first;
+    if (this.first !== undefined) this.first.prevOnSignal = call;
+    this.first = call;
+  }
+
+  /** Takes `call` out; true if no call is left. */
+  remove(call: PendingCall): boolean {
+    if (call.prevOnSignal !== undefined) call.prevOnSignal.nextOnSignal = call.nextOnSignal;
+    else this.first = call.nextOnSignal;
+    if (call.nextOnSignal !== undefined) call.nextOnSignal.prevOnSignal = call.prevOnSignal;
+    call.watch = call.prevOnSignal = call.nextOnSignal = undefined;
+    return this.first === undefined;
+  }
+
+  handleEvent(): void {
+    this.client.signalAborted(this);
+  }
+}
+
+/**
+ * A Map for the few entries of one connection: the first entry takes a slot of its own and only
+ * entries added while it is there go to a Map. A connection with one call (on one signal) at a
+ * time, as the hub's daemons mostly have, then adds and removes no Map entry per call: V8
+ * reallocates a Map's table as it empties, and a fresh table held by a long-lived client is what
+ * survives into the old generation, with whatever it points to.
+ */
+class SlotMap<K, V> {
+  private slotKey: K | undefined = undefined;
+  private slotValue: V | undefined = undefined;
+  private rest: Map<K, V> | undefined = undefined;
+  size = 0;
+
+  get(key: K): V | undefined {
+    return this.slotValue !== undefined && this.slotKey === key ? this.slotValue : this.rest?.get(key);
+  }
+
+  /** Adds an entry whose key is not there yet (`value` not undefined). */
+  add(key: K, value: V): void {
+    if (this.slotValue === undefined) {
+      this.slotKey = key;
+      this.slotValue = value;
+    } else (this.rest ??= new Map()).set(key, value);
+    this.size++;
+  }
+
+  delete(key: K): void {
+    if (this.slotValue !== undefined && this.slotKey === key) {
+      this.slotKey = this.slotValue = undefined;
+    } else if (this.rest === undefined || !this.rest.delete(key)) return;
+    this.size--;
+  }
+
+  values(): V[] {
+    const values = this.rest === undefined ? [] : [...this.rest.values()];
+    if (this.slotValue !== undefined) values.push(this.slotValue);
+    return values;
+  }
 }
 
 export class Client {
   private seq = 0;
-  private readonly pending = new Map<number, PendingCall>();
-  private readonly watches = new Map<AbortSignal, SignalWatch>();
+  private readonly pending = new SlotMap<number, PendingCall>();
+  private readonly watches = new SlotMap<AbortSignal, SignalWatch>();
   private failure: ConnectionError | undefined;
   private readonly reader: JsonValueReader;
   private resolveClosed!: (reason: ConnectionError) => void;
@@ -143,7 +212,7 @@ export class Client {
     }
     return new Promise<R>((resolve, reject) => {
       const entry = new PendingCall(id, resolve as (value: unknown) => void, reject, options?.decode as CallOptions<unknown>['decode']);
-      this.pending.set(id, entry);
+      this.pending.add(id, entry);
       if (options !== undefined) {
         if (options.signal !== undefined) this.watch(options.signal, entry);
         if (options.deadline !== undefined) {
@@ -173,22 +242,22 @@ export class Client {
   private watch(signal: AbortSignal, entry: PendingCall): void {
     let watch = this.watches.get(signal);
     if (watch === undefined) {
-      const calls = new Set<PendingCall>();
-      const onAbort = () => {
-        this.watches.delete(signal);
-        for (const call of calls) {
-          call.watch = undefined;
-          if (this.pending.get(call.id) !== call) continue;
-          this.settle(call);
-          call.reject(signal.reason);
-        }
-      };
-      watch = { signal, calls, onAbort };
-      this.watches.set(signal, watch);
-      signal.addEventListener('abort', onAbort, { once: true });
+      watch = new SignalWatch(signal, this);
+      this.watches.add(signal, watch);
+      signal.addEventListener('abort', watch, { once: true });
     }
-    watch.calls.add(entry);
-    entry.watch = watch;
+    watch.add(entry);
+  }
+
+  /** @internal A watched signal aborted: its calls reject with its reason. */
+  signalAborted(watch: SignalWatch): void {
+    if (this.watches.get(watch.signal) === watch) this.watches.delete(watch.signal);
+    for (let call = watch.first; call !== undefined; call = watch.first) {
+      watch.remove(call);
+      if (this.pending.get(call.id) !== call) continue;
+      this.settle(call);
+      call.reject(watch.signal.reason);
+    }
   }
 
   private onResponse(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
@@ -257,13 +326,9 @@ export class Client {
       entry.timer = undefined;
     }
     const watch = entry.watch;
-    if (watch !== undefined) {
-      entry.watch = undefined;
-      watch.calls.delete(entry);
-      if (watch.calls.size === 0) {
-        watch.signal.removeEventListener('abort', watch.onAbort);
-        this.watches.delete(watch.signal);
-      }
+    if (watch !== undefined && watch.remove(entry)) {
+      watch.signal.removeEventListener('abort', watch);
+      this.watches.delete(watch.signal);
     }
   }
 
@@ -272,7 +337,7 @@ export class Client {
     if (this.failure) return;
     this.failure = error;
     this.reader.stop();
-    const pending = [...this.pending.values()];
+    const pending = this.pending.values().sort((a, b) => a.id - b.id);
     for (const entry of pending) {
       this.settle(entry);
       entry.reject(error);
