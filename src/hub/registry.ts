@@ -20,7 +20,7 @@ import type { ListServicesOptions } from '../flux/model/index.js';
 import { DeadlineExceededError, ServerError } from '../rpc/errors.js';
 import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
 import { listServicesWithOptionsOrShim, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
-import { silentLogger, type Logger } from '../runtime/log.js';
+import { silentLogger, type LogFields, type Logger } from '../runtime/log.js';
 import { MAX_KEPT_TEXT, truncate } from '../runtime/text.js';
 import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 import { GoText } from '../runtime/go-text.js';
@@ -102,8 +102,8 @@ export enum ConnectionState {
 
 /**
  * One daemon connection. At 10,000 connections each object per connection counts: the connection
- * is its own `DaemonGaps`, and its log lines get their `instance` and `connection` fields from a
- * child logger made when a line is written (`logOf`), not kept.
+ * is its own `DaemonGaps`, and its log lines get their `instance` and `connection` fields when a
+ * line is written (`logAbout`), not from a child logger kept per connection.
  */
 interface Connection extends ConnectionInfo, DaemonGaps {
   id: number;
@@ -152,7 +152,6 @@ export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly status = new Map<string, InstanceStatus>();
-  private readonly apis = new Map<string, FluxApi>();
   private readonly listeners = new Set<RegistryListener>();
   private readonly statusListeners = new Set<StatusListener>();
   readonly callTimeoutMs: number;
@@ -197,7 +196,7 @@ export class DaemonRegistry {
       this.metrics.kicks.inc();
       this.drop(old, `replaced by a newer connection from ${remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
-    this.logOf(conn).info('daemon connected', { protocol: info.protocol, remote, userAgent });
+    this.logAbout(conn, 'info', 'daemon connected', { protocol: info.protocol, remote, userAgent });
     for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
     void client.closed.then((why) => this.onEnded(conn, why));
     this.changed(instance);
@@ -237,16 +236,13 @@ export class DaemonRegistry {
     return this.connections.has(instance);
   }
 
-  /** The Flux API of `instance`'s daemon (whichever is connected at the time of each call). */
+  /**
+   * The Flux API of `instance`'s daemon (whichever is connected at the time of each call): a small
+   * object of two fields whose methods (on its prototype) go through the registry, so it costs
+   * nothing to keep and nothing to make per request.
+   */
   api(instance: string): FluxApi {
-    let api = this.apis.get(instance);
-    if (api === undefined) {
-      const methods = {} as Record<keyof FluxApi, unknown>;
-      for (const [key, name] of METHOD_NAMES) methods[key] = (ctx: CallContext, ...args: unknown[]) => this.call(instance, key, name, ctx, args);
-      api = methods as unknown as FluxApi;
-      if (this.status.has(instance)) this.apis.set(instance, api);
-    }
-    return api;
+    return new InstanceApi(this, instance) as unknown as FluxApi;
   }
 
   /** Instances known (configured or seen), with what happened to them, sorted by name. */
@@ -282,7 +278,6 @@ export class DaemonRegistry {
     const conn = this.connections.get(instance);
     if (conn) this.drop(conn, reason, 'warn');
     this.status.delete(instance);
-    this.apis.delete(instance);
   }
 
   /** Disconnects every daemon whose connection `test` picks; returns how many. */
@@ -353,7 +348,7 @@ export class DaemonRegistry {
     conn.state = ConnectionState.ClosedByHub;
     conn.closeReason = truncate(reason, MAX_KEPT_TEXT);
     if (this.remove(conn, `disconnected by the hub: ${conn.closeReason}`)) this.changed(conn.instance);
-    this.logOf(conn)[level]('daemon disconnected by the hub', { reason: conn.closeReason });
+    this.logAbout(conn, level, 'daemon disconnected by the hub', { reason: conn.closeReason });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
     conn.client.close();
@@ -369,14 +364,17 @@ export class DaemonRegistry {
       if (st) st.lastSeen = this.now();
       this.changed(conn.instance);
     }
-    this.logOf(conn).info('daemon disconnected', { error: text || undefined });
+    this.logAbout(conn, 'info', 'daemon disconnected', { error: text || undefined });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
   }
 
-  /** Lines about `conn`: they carry `instance` and `connection`. */
-  private logOf(conn: Connection): Logger {
-    return this.log.child({ instance: conn.instance, connection: conn.id });
+  /**
+   * A line about `conn`: its `instance` and `connection` come first, where a child logger's
+   * bindings would put them (the same line, without a child logger per connection or per line).
+   */
+  private logAbout(conn: Connection, level: 'info' | 'warn', msg: string, fields: LogFields = {}): void {
+    this.log[level](msg, { instance: conn.instance, connection: conn.id, ...fields });
   }
 
   private observeDuration(conn: Connection): void {
@@ -385,13 +383,14 @@ export class DaemonRegistry {
 
   private invoke(conn: Connection, key: keyof FluxApi, ctx: CallContext, args: unknown[]): Promise<unknown> {
     if (key === 'listServicesWithOptions') {
-      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn, () => this.logOf(conn).info('daemon lacks ListServicesWithOptions; emulating it with ListServices'));
+      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn, () => this.logAbout(conn, 'info', 'daemon lacks ListServicesWithOptions; emulating it with ListServices'));
     }
     const method = conn.client[key] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
     return method.call(conn.client, ctx, ...args);
   }
 
-  private async call(instance: string, key: keyof FluxApi, name: string, ctx: CallContext, args: unknown[]): Promise<unknown> {
+  /** @internal A call of `instance`'s API (`InstanceApi`'s methods). */
+  async call(instance: string, key: keyof FluxApi, name: string, ctx: CallContext, args: unknown[]): Promise<unknown> {
     const started = performance.now();
     let outcome: Outcome = 'ok';
     try {
@@ -445,3 +444,20 @@ export class DaemonRegistry {
   }
 }
 
+
+/** `DaemonRegistry.api(instance)`: each FluxApi method, on the prototype, calls the registry. */
+class InstanceApi {
+  constructor(
+    readonly registry: DaemonRegistry,
+    readonly instance: string,
+  ) {}
+}
+for (const [key, name] of METHOD_NAMES) {
+  Object.defineProperty(InstanceApi.prototype, key, {
+    value: function (this: InstanceApi, ctx: CallContext, ...args: unknown[]) {
+      return this.registry.call(this.instance, key, name, ctx, args);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
