@@ -150,7 +150,6 @@ export class Hub {
   private readonly throttle: LogThrottle;
   private readonly acceptor: WebSocketAcceptor;
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
-  private readonly instanceOf = new WeakMap<IncomingMessage, string>();
   private readonly sockets = new Set<Socket>();
   private readonly stopWatching: (() => void) | undefined;
   /** Cluster mode's hooks, once `listen()` has started it. */
@@ -278,9 +277,9 @@ export class Hub {
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = pathOf(req);
-    res.once('finish', () => {
+    res.on('finish', () => {
       const status = res.statusCode;
-      const fields = { method: req.method, path, status, instance: this.instanceOf.get(req), ms: Math.round(performance.now() - started) };
+      const fields = { method: req.method, path, status, instance: (req as AuthenticatedRequest)[kInstance], ms: Math.round(performance.now() - started) };
       // The hub answers 503 only for the budget (BusyError); a daemon's failures are 422 or 500.
       const busy = status === 503;
       if (busy) this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
@@ -347,7 +346,7 @@ export class Hub {
   /** The instance named by the request's token (remembered for the request's log line). */
   private authenticate(req: IncomingMessage): string | undefined {
     const instance = this.auth.authenticate(req.headers.authorization);
-    if (instance !== undefined) this.instanceOf.set(req, instance);
+    if (instance !== undefined) (req as AuthenticatedRequest)[kInstance] = instance;
     return instance;
   }
 
@@ -412,9 +411,27 @@ export class Hub {
 /** The default `createClient`: does not charge the budget yet (see `HubOptions.createClient`). */
 const defaultClient = (version: ProtocolVersion, stream: ByteStream): DaemonClient => createFluxClient(version, stream);
 
+/** The instance a request authenticated as, kept on the request for its log line. */
+const kInstance = Symbol('fluxrpc.hub.instance');
+type AuthenticatedRequest = IncomingMessage & { [kInstance]?: string };
+
+/**
+ * A request path that `URL` leaves as it is: `/`, or segments of letters, digits, `_`, `~` and `-`
+ * (no dots, escapes or empty segments), with or without a final `/`.
+ */
+const PLAIN_PATH = /^(?:(?:\/[\w~-]+)+\/?|\/)$/;
+
 function pathOf(req: IncomingMessage): string {
+  return requestPath(req.url ?? '/');
+}
+
+/** A request target's path, as `new URL(url, base).pathname` gives it (without parsing a plain one). */
+export function requestPath(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (PLAIN_PATH.test(path)) return path;
   try {
-    return new URL(req.url ?? '/', 'http://hub').pathname;
+    return new URL(url, 'http://hub').pathname;
   } catch {
     return '/';
   }
