@@ -368,9 +368,12 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
   };
 
   async function serveRoute(req: IncomingMessage, res: ServerResponse, route: ApiRoute, rawQuery: string): Promise<void> {
+    // resolve and PREPARE are mostly synchronous: awaited only when they return a promise (each
+    // await costs the request a turn of the microtask queue and a copy of this frame).
     let api: FluxApi;
     try {
-      api = await options.resolve(req);
+      const resolved = options.resolve(req);
+      api = resolved instanceof Promise ? await resolved : resolved;
     } catch (err) {
       errorResponse(req, res, err);
       return;
@@ -379,7 +382,8 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
     const rq = new LazyRouteRequest(req, res, rawQuery, bodyOptions);
     let call: Call;
     try {
-      call = await PREPARE[route.name as RouteName](rq);
+      const prepared = PREPARE[route.name as RouteName](rq);
+      call = prepared instanceof Promise ? await prepared : prepared;
     } catch (err) {
       if (err instanceof HttpRequestError) {
         writeError(req, res, err.status, err);
