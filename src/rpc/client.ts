@@ -24,9 +24,10 @@
 import type { Buffer } from 'node:buffer';
 import { CodecError, JsonParseError } from '../codec/errors.js';
 import { SliceStoppedError, type TimeSlicer } from '../codec/time-slice.js';
-import { JsonValueReader, type ValueReaderOptions } from '../codec/value-reader.js';
+import { JsonValueReader, type ReadFlow, type ValueHandler, type ValueReaderOptions } from '../codec/value-reader.js';
+import type { ByteBudget } from '../runtime/budget.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
-import type { ByteStream } from '../transport/byte-stream.js';
+import type { ByteStream, StreamSink } from '../transport/byte-stream.js';
 import { type Encodable, classifyResponse, encodeRequest } from './envelope.js';
 import { ConnectionError, DeadlineExceededError, ProtocolError, ServerError, ShutdownError, TransportError } from './errors.js';
 import { GoText } from './go-text.js';
@@ -50,8 +51,92 @@ export interface CallOptions<R> {
   decode?: (result: unknown, slicer: TimeSlicer | undefined) => R | Promise<R>;
 }
 
-/** Reader options: limits (`maxValueBytes`, `maxValueElements`), when and how to slice large replies. */
-export type ClientOptions = Omit<ValueReaderOptions, 'structType'>;
+/** Reader options: limits (`maxValueBytes`, `maxValueElements`), when and how to slice large replies; a budget. */
+export interface ClientOptions extends Omit<ValueReaderOptions, 'structType' | 'growthRoom'> {
+  /**
+   * A budget shared with other holders (a hub's, for all its daemons and request bodies): what the
+   * client holds of a reply not yet complete (`heldBytes`) is charged to it as it changes and
+   * released when the reply completes or the connection ends. While the budget is exceeded, a
+   * client holding more than `SMALL_PARTIAL_BYTES` stops reading (the stream is paused) until there
+   * is room again, so several peers sending large values together take the budget beyond its limit
+   * by at most about one socket read each; the held buffer grows only into the room left (or by
+   * what one read needs). A reply that spans only a read or two still completes meanwhile. A
+   * reply that alone outgrows the whole budget fails the connection (`FLUXRPC_ERR_OVERSIZE`): it
+   * could never complete.
+   */
+  budget?: ByteBudget;
+}
+
+/**
+ * What a connection may hold of a reply without being paused for the budget (one socket read):
+ * ordinary replies that arrive in two reads are not held back by peers that fill the budget.
+ */
+export const SMALL_PARTIAL_BYTES = 64 * 1024;
+
+/**
+ * What the stream and the reader call into (one object per connection, not a closure each): the
+ * stream's sink, and the reader's read flow, which pauses the stream while the reader is busy or
+ * the budget is exceeded, and resumes it when neither is.
+ */
+class ClientInput implements StreamSink, ReadFlow {
+  private readerPaused = false;
+  private budgetPaused = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly stream: ByteStream,
+  ) {}
+
+  data(chunk: Buffer): void {
+    this.client.received(chunk);
+  }
+
+  end(error: Error | undefined): void {
+    this.client.streamEnded(error);
+  }
+
+  pause(): void {
+    this.set(true, this.budgetPaused);
+  }
+
+  resume(): void {
+    this.set(false, this.budgetPaused);
+  }
+
+  pauseForBudget(paused: boolean): void {
+    this.set(this.readerPaused, paused);
+  }
+
+  private set(reader: boolean, budget: boolean): void {
+    const before = this.readerPaused || this.budgetPaused;
+    this.readerPaused = reader;
+    this.budgetPaused = budget;
+    const after = reader || budget;
+    if (after && !before) this.stream.pause();
+    else if (before && !after) this.stream.resume();
+  }
+}
+
+/** The room left in a budget, as a splitter's `growthRoom` (one function per budget, shared by its clients). */
+const rooms = new WeakMap<ByteBudget, () => number>();
+function roomIn(budget: ByteBudget): () => number {
+  let room = rooms.get(budget);
+  if (room === undefined) rooms.set(budget, (room = () => budget.limit - budget.used));
+  return room;
+}
+
+/** The reader's handler: replies and the end, to the client. */
+class ReplyHandler implements ValueHandler {
+  constructor(private readonly client: Client) {}
+
+  value(value: unknown, _bytes: Buffer, slicer: TimeSlicer | undefined): void | Promise<void> {
+    return this.client.reply(value, slicer);
+  }
+
+  end(error: Error | undefined): void {
+    this.client.readerEnded(error);
+  }
+}
 
 class PendingCall {
   timer: NodeJS.Timeout | undefined = undefined;
@@ -146,6 +231,12 @@ export class Client {
   private readonly watches = new SlotMap<AbortSignal, SignalWatch>();
   private failure: ConnectionError | undefined;
   private readonly reader: JsonValueReader;
+  private readonly input: ClientInput;
+  private readonly budget: ByteBudget | undefined;
+  /** What is charged to the budget now (the reader's held bytes when last looked at). */
+  private charged = 0;
+  /** Set while waiting for room in the budget (the stream is paused meanwhile). */
+  private budgetWait: AbortController | undefined;
   private resolveClosed!: (reason: ConnectionError) => void;
   /** Resolves with the error that shut the client down (`ShutdownError` after `close()`). */
   readonly closed: Promise<ConnectionError>;
@@ -155,15 +246,66 @@ export class Client {
     options: ClientOptions = {},
   ) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.reader = new JsonValueReader(
-      { value: (value, _bytes, slicer) => this.onResponse(value, slicer), end: (error) => this.onReaderEnd(error) },
-      stream,
-      { ...options, structType: 'jsonrpc.clientResponse' },
-    );
-    stream.start({
-      data: (chunk: Buffer) => this.reader.push(chunk),
-      end: (error) => this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error })),
+    const { budget, ...readerOptions } = options;
+    this.budget = budget;
+    this.input = new ClientInput(this, stream);
+    this.reader = new JsonValueReader(new ReplyHandler(this), this.input, {
+      ...readerOptions,
+      structType: 'jsonrpc.clientResponse',
+      ...(budget === undefined ? {} : { growthRoom: roomIn(budget) }),
     });
+    stream.start(this.input);
+  }
+
+  /** @internal A chunk from the stream. */
+  received(chunk: Buffer): void {
+    this.reader.push(chunk);
+    if (this.budget !== undefined) this.chargeHeld();
+  }
+
+  /** @internal The stream ended. */
+  streamEnded(error: Error | undefined): void {
+    this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error }));
+  }
+
+  /** @internal A reply, in arrival order. */
+  reply(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
+    return this.onResponse(value, slicer);
+  }
+
+  /** @internal The reader ended (end of stream or an error). */
+  readerEnded(error: Error | undefined): void {
+    this.onReaderEnd(error);
+  }
+
+  /** Brings the budget's charge to what the reader holds now; pauses reading while the budget is exceeded. */
+  private chargeHeld(): void {
+    const budget = this.budget!;
+    const held = this.failure === undefined ? this.reader.heldBytes : 0;
+    const delta = held - this.charged;
+    if (delta === 0) return;
+    this.charged = held;
+    if (delta < 0) {
+      budget.release(-delta);
+      return;
+    }
+    if (budget.charge(delta) || held <= SMALL_PARTIAL_BYTES || this.budgetWait !== undefined || this.failure !== undefined) return;
+    // Waiting for room is pointless when this reply alone needs more than the whole budget.
+    if (held > budget.limit) this.fail(new ProtocolError('FLUXRPC_ERR_OVERSIZE', `a reply of more than ${held} bytes does not fit the budget of ${budget.limit} buffered bytes`));
+    else this.waitForBudget(budget);
+  }
+
+  private waitForBudget(budget: ByteBudget): void {
+    const wait = (this.budgetWait = new AbortController());
+    this.input.pauseForBudget(true);
+    budget.whenAvailable(wait.signal).then(
+      () => {
+        if (this.budgetWait !== wait) return;
+        this.budgetWait = undefined;
+        this.input.pauseForBudget(false);
+      },
+      () => undefined,
+    );
   }
 
   /** True once the client has failed or was closed. */
@@ -337,6 +479,11 @@ export class Client {
     if (this.failure) return;
     this.failure = error;
     this.reader.stop();
+    if (this.budget !== undefined) {
+      this.chargeHeld();
+      this.budgetWait?.abort();
+      this.budgetWait = undefined;
+    }
     const pending = this.pending.values().sort((a, b) => a.id - b.id);
     for (const entry of pending) {
       this.settle(entry);
