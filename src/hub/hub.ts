@@ -22,7 +22,8 @@
  * Memory: every request body the hub buffers (API calls, events) is charged to one `ByteBudget`
  * (`maxBufferedBytes`, default 256 MiB); a body that does not fit is answered 503 with
  * `Retry-After`, never buffered. The same budget is handed to `createClient` for the daemon
- * connections' buffers; the default client does not charge it yet (see `HubOptions.createClient`).
+ * connections: the default client charges what each holds of a reply not yet complete and stops
+ * reading from a daemon while the budget is exceeded (see `HubOptions.createClient`).
  */
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -111,10 +112,10 @@ export interface HubOptions {
    */
   cluster?: ClusterOptions;
   /**
-   * The RPC client made for a daemon's websocket (default `createFluxClient`). It gets the hub's
-   * budget; the default client does not use it yet: the splitter's and the websocket's buffers of
-   * a message being read are to be charged there (and the socket paused while it is exceeded) once
-   * the RPC client takes a budget. Until then those buffers are bounded per connection only (the
+   * The RPC client made for a daemon's websocket (default `createFluxClient` with the hub's
+   * budget: what a connection holds of a reply not yet complete is charged to it, and reading from
+   * that daemon stops while the budget is exceeded, so several daemons sending large replies at
+   * once take it beyond its limit by about one socket read each; each reply is also bounded by the
    * splitter's `maxValueBytes`, 64 MiB).
    */
   createClient?: (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions) => DaemonClient;
@@ -140,7 +141,7 @@ export class Hub {
   readonly registry: DaemonRegistry;
   readonly events: EventStore;
   readonly metrics: HubMetrics;
-  /** What request bodies (and, once wired, daemon connections) hold, for all of them together. */
+  /** What request bodies and daemon connections (replies not yet complete) hold, for all of them together. */
   readonly budget: ByteBudget;
   readonly startedAt = new Date();
   /** See `RequestHook`. */
@@ -408,8 +409,8 @@ export class Hub {
   }
 }
 
-/** The default `createClient`: does not charge the budget yet (see `HubOptions.createClient`). */
-const defaultClient = (version: ProtocolVersion, stream: ByteStream): DaemonClient => createFluxClient(version, stream);
+/** The default `createClient`: charges the hub's budget for replies not yet complete (see `HubOptions.createClient`). */
+const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions): DaemonClient => createFluxClient(version, stream, { budget: options.budget });
 
 /** The instance a request authenticated as, kept on the request for its log line. */
 const kInstance = Symbol('fluxrpc.hub.instance');
