@@ -175,9 +175,14 @@ export class Hub {
     this.apiHandlers = [createFluxHttpHandler({ ...api, basePath: API_BASE }), createFluxHttpHandler(api)];
     this.server = http.createServer((req, res) => void this.handleRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
+    // One listener function for every socket (a socket closes once), not a closure each.
+    const sockets = this.sockets;
+    const untrack = function (this: Socket) {
+      sockets.delete(this);
+    };
     this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
+      sockets.add(s);
+      s.on('close', untrack);
     });
     if (options.tokensFile !== undefined) {
       const file = options.tokensFile;
@@ -328,7 +333,8 @@ export class Hub {
     if (version < (this.options.minProtocol ?? PROTOCOL_VERSIONS[0])) return refuse(410, `${GoText.apiDeprecated}\n`, `protocol ${version} is below the minimum ${this.options.minProtocol}`);
     let stream: ByteStream;
     try {
-      stream = await this.acceptor.upgrade(req, socket, head);
+      // The stream keeps the same remote string (one per connection, not two).
+      stream = await this.acceptor.upgrade(req, socket, head, remote);
     } catch (e) {
       this.metrics.rejectedUpgrades.inc({ status: '400' });
       this.throttle.run('handshake_failed', (suppressed) => this.log.warn('websocket handshake failed', { remote, instance, error: e as Error, suppressed: suppressed || undefined }));
