@@ -41,6 +41,8 @@ export class Heartbeat implements TimerEntry {
   due = 0;
   heapIndex = -1;
   private readonly granularity: number;
+  /** The ping period in whole milliseconds (rounded up), so that scheduled times stay integers. */
+  private readonly pingEveryMs: number;
   private lastRead = 0;
   private nextPing = 0;
   /** When the ping now being written was queued; -1 when none is. */
@@ -57,14 +59,15 @@ export class Heartbeat implements TimerEntry {
     this.pingPeriodMs = positive('pingPeriodMs', options.pingPeriodMs ?? FLUX_PING_PERIOD_MS);
     this.pongWaitMs = positive('pongWaitMs', options.pongWaitMs ?? FLUX_PONG_WAIT_MS);
     this.writeWaitMs = positive('writeWaitMs', options.writeWaitMs ?? FLUX_WRITE_WAIT_MS);
-    this.granularity = Math.min(250, Math.max(1, Math.min(this.pingPeriodMs, this.pongWaitMs, this.writeWaitMs) / 64));
+    this.granularity = Math.min(250, Math.max(1, Math.floor(Math.min(this.pingPeriodMs, this.pongWaitMs, this.writeWaitMs) / 64)));
+    this.pingEveryMs = Math.ceil(this.pingPeriodMs);
   }
 
   start(): void {
     if (this.stopped) return;
     const now = this.timer.now();
     this.lastRead = now;
-    this.nextPing = now + this.pingPeriodMs;
+    this.nextPing = now + this.pingEveryMs;
     this.reschedule();
   }
 
@@ -114,7 +117,7 @@ export class Heartbeat implements TimerEntry {
     if (this.stopped) return;
     if (error) return this.expire(`ping failed: ${error.message}`);
     this.pingStarted = -1;
-    this.nextPing = this.timer.now() + this.pingPeriodMs;
+    this.nextPing = this.timer.now() + this.pingEveryMs;
     this.reschedule();
   }
 
