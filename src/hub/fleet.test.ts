@@ -223,7 +223,7 @@ function failingClient(stream: ByteStream, fail: (method: string) => Error): Dae
     get(_t, key: string) {
       if (key === 'closed') return closed;
       if (key === 'close') return () => (stream.close(), end(new Error('closed')));
-      if (key === 'then') return undefined;
+      if (key === 'then' || key === 'onceClosed') return undefined;
       return (_ctx: CallContext) => Promise.reject(fail(key));
     },
   });

@@ -31,7 +31,7 @@ function fakeClient(methods: Partial<Record<keyof FluxApi, (ctx: CallContext, ..
       get(_t, key: string) {
         if (key === 'closed') return closed;
         if (key === 'close') return () => (closes++, resolveClosed(new Error('connection is shut down')));
-        if (key === 'then') return undefined;
+        if (key === 'then' || key === 'onceClosed') return undefined;
         return (ctx: CallContext, ...a: unknown[]) => {
           calls.push(key);
           const m = methods[key as keyof FluxApi];

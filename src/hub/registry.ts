@@ -42,6 +42,8 @@ export const MAX_RELAYED_ERROR_TEXT = 64 * 1024;
 export interface DaemonClient extends FluxApi {
   close(): unknown;
   readonly closed: Promise<unknown>;
+  /** Optional: as `closed.then(listener)`, without a promise per connection (`createFluxClient`'s has it). */
+  onceClosed?(listener: (why: unknown) => void): void;
 }
 
 export interface ConnectionInfo {
@@ -198,7 +200,9 @@ export class DaemonRegistry {
     } else this.metrics.connectedDaemons.inc();
     this.logAbout(conn, 'info', 'daemon connected', { protocol: info.protocol, remote, userAgent });
     for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
-    void client.closed.then((why) => this.onEnded(conn, why));
+    const ended = (why: unknown) => this.onEnded(conn, why);
+    if (client.onceClosed !== undefined) client.onceClosed(ended);
+    else void client.closed.then(ended);
     this.changed(instance);
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);

@@ -295,3 +295,24 @@ test('budget: a reply that alone outgrows the whole budget fails the connection 
   assert.equal(client.isShutdown, true);
   assert.equal(budget.used, 0);
 });
+
+test('onceClosed: told once the client is shut down, after its pending calls failed, as closed.then would; a microtask later if already', async () => {
+  const { client, peer } = rawPeer();
+  const order: string[] = [];
+  const call = client.call('X.Y', 1).then(
+    () => order.push('call resolved'),
+    () => order.push('call failed'),
+  );
+  client.onceClosed((e) => order.push(`listener: ${e.message}`));
+  void client.closed.then((e) => order.push(`closed: ${e.message}`));
+  peer.destroy();
+  await call;
+  await until(() => order.length === 3);
+  assert.equal(order[0], 'call failed');
+  assert.deepEqual(order.slice(1).sort(), ['closed: connection reset by peer', 'listener: connection reset by peer']);
+  let late: string | undefined;
+  client.onceClosed((e) => (late = e.message));
+  assert.equal(late, undefined, 'not synchronously');
+  await Promise.resolve();
+  assert.equal(late, 'connection reset by peer');
+});

@@ -237,15 +237,15 @@ export class Client {
   private charged = 0;
   /** Set while waiting for room in the budget (the stream is paused meanwhile). */
   private budgetWait: AbortController | undefined;
-  private resolveClosed!: (reason: ConnectionError) => void;
-  /** Resolves with the error that shut the client down (`ShutdownError` after `close()`). */
-  readonly closed: Promise<ConnectionError>;
+  /** `closed`, made when first asked for (a hub's 10,000 clients are watched with `onceClosed`). */
+  private closedPromise: Promise<ConnectionError> | undefined;
+  private resolveClosed: ((reason: ConnectionError) => void) | undefined;
+  private closeListeners: ((reason: ConnectionError) => void)[] | undefined;
 
   constructor(
     private readonly stream: ByteStream,
     options: ClientOptions = {},
   ) {
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     const { budget, ...readerOptions } = options;
     this.budget = budget;
     this.input = new ClientInput(this, stream);
@@ -306,6 +306,25 @@ export class Client {
       },
       () => undefined,
     );
+  }
+
+  /** Resolves with the error that shut the client down (`ShutdownError` after `close()`). */
+  get closed(): Promise<ConnectionError> {
+    if (this.closedPromise === undefined) {
+      this.closedPromise = this.failure !== undefined ? Promise.resolve(this.failure) : new Promise((resolve) => (this.resolveClosed = resolve));
+    }
+    return this.closedPromise;
+  }
+
+  /**
+   * Calls `listener` with what `closed` resolves with, when it does (from a microtask, after the
+   * pending calls have been failed, as a `closed.then` would): the same, without a promise and a
+   * reaction per client.
+   */
+  onceClosed(listener: (reason: ConnectionError) => void): void {
+    const failure = this.failure;
+    if (failure !== undefined) queueMicrotask(() => listener(failure));
+    else (this.closeListeners ??= []).push(listener);
   }
 
   /** True once the client has failed or was closed. */
@@ -491,7 +510,11 @@ export class Client {
     }
     if (error instanceof ShutdownError) this.stream.close();
     else this.stream.destroy(error);
-    this.resolveClosed(error);
+    this.resolveClosed?.(error);
+    this.resolveClosed = undefined;
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (listeners !== undefined) queueMicrotask(() => { for (const listener of listeners) listener(error); });
   }
 }
 

@@ -62,6 +62,8 @@ export interface FluxClient extends FluxApi {
   close(): Promise<void>;
   /** Resolves with the error that ended the connection (`connection is shut down` after `close`). */
   readonly closed: Promise<Error>;
+  /** Calls `listener` once the connection has ended, as `closed.then(listener)` would (without a promise per client). */
+  onceClosed(listener: (error: Error) => void): void;
 }
 
 /**
@@ -100,14 +102,20 @@ const SLICED_AFTER_MIN = 1024;
 
 class GenericFluxClient implements FluxClient {
   readonly protocolVersion: ProtocolVersion;
-  readonly closed: Promise<Error>;
 
   constructor(
     private readonly spec: VersionSpec,
     readonly rpc: Client,
   ) {
     this.protocolVersion = spec.version;
-    this.closed = rpc.closed;
+  }
+
+  get closed(): Promise<Error> {
+    return this.rpc.closed;
+  }
+
+  onceClosed(listener: (error: Error) => void): void {
+    this.rpc.onceClosed(listener);
   }
 
   async close(): Promise<void> {
