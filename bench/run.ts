@@ -32,7 +32,7 @@
  *   BENCH_ONLY              comma list of runs to keep, e.g. "statuses50@64,blob32MiB,listServices50,ping,fleet,stall60MB"
  *                           ("cluster" for all cluster runs, or e.g. "cluster.listServices50@16")
  *   BENCH_STACKS            "ts", "go" or "ts,go" (default)
- *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   BENCH_TS_NODE_ARGS      extra node flags for the TS processes (the fleet's hub too), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  *   BENCH_FLEET_N           daemons in the fleet run (default 10000)
  *   BENCH_FLEET_IDLE_MS     the fleet's idle window for CPU and RSS (default 60000)
  *   BENCH_FLEET_CONCURRENCY fan-out requests at a time (default 64)

@@ -4,20 +4,18 @@
  */
 import { describeHttpError } from '../http/errors.js';
 import { PACKAGE_VERSION } from '../runtime/version.js';
-import { callCommand } from './call-command.js';
-import { daemonCommand } from './daemon-command.js';
-import { demoCommand } from './demo-command.js';
 import { UsageError } from './flags.js';
-import { hubCommand } from './hub-command.js';
-import { hashPasswordCommand } from './hash-password-command.js';
 import type { Io } from './io.js';
 
-const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) => Promise<number> }> = {
-  hub: { summary: 'Run a hub that daemons connect to and that serves the Flux API for them.', run: hubCommand },
-  daemon: { summary: 'Connect to a hub as a Flux daemon (demo cluster, or relay to a real fluxd).', run: daemonCommand },
-  call: { summary: 'Call one Flux API method through a hub (or a fluxd).', run: callCommand },
-  demo: { summary: 'Hub + demo daemon in one process, a few calls printed, then serve until stopped.', run: demoCommand },
-  'hash-password': { summary: 'Hash a password (read from the terminal or stdin) for the dashboard users file.', run: hashPasswordCommand },
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/** Each command's code is loaded when it runs: a hub does not carry the daemon's, the demo's or the dashboard's. */
+const COMMANDS: Record<string, { summary: string; run: Command }> = {
+  hub: { summary: 'Run a hub that daemons connect to and that serves the Flux API for them.', run: async (argv, io) => (await import('./hub-command.js')).hubCommand(argv, io) },
+  daemon: { summary: 'Connect to a hub as a Flux daemon (demo cluster, or relay to a real fluxd).', run: async (argv, io) => (await import('./daemon-command.js')).daemonCommand(argv, io) },
+  call: { summary: 'Call one Flux API method through a hub (or a fluxd).', run: async (argv, io) => (await import('./call-command.js')).callCommand(argv, io) },
+  demo: { summary: 'Hub + demo daemon in one process, a few calls printed, then serve until stopped.', run: async (argv, io) => (await import('./demo-command.js')).demoCommand(argv, io) },
+  'hash-password': { summary: 'Hash a password (read from the terminal or stdin) for the dashboard users file.', run: async (argv, io) => (await import('./hash-password-command.js')).hashPasswordCommand(argv, io) },
 };
 
 export const TOP_HELP = `Usage: fluxrpc COMMAND [FLAGS]

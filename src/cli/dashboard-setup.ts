@@ -1,7 +1,8 @@
 /**
  * Mounting the dashboard and the notifier into a hub for `fluxrpc hub` and `fluxrpc demo`:
  * `--users FILE` (or `--trusted-proxy`) turns the dashboard on; `--notify FILE` the notifier.
- * Without them the hub keeps its plain status page, and says so.
+ * Without them the hub keeps its plain status page, and says so. Their code is loaded only when
+ * they are turned on (a hub without them does not carry it).
  *
  * Cluster mode (`--nats`): the dashboard shows and reaches the whole cluster through the hub, and
  * shares sign-outs and failed sign-ins once the hub has joined; the notifier takes its events from
@@ -12,15 +13,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
-import { Dashboard } from '../dashboard/dashboard.js';
-import { parseTrustedProxies } from '../dashboard/auth.js';
-import { randomSessionKey, SessionCodec } from '../dashboard/sessions.js';
-import { UserStore } from '../dashboard/users.js';
+import type { Dashboard } from '../dashboard/dashboard.js';
+import type { UserStore } from '../dashboard/users.js';
 import type { Hub } from '../hub/hub.js';
-import { GitUrls } from '../notify/git-url.js';
-import { loadNotifyConfig } from '../notify/config.js';
-import { Notifier } from '../notify/notifier.js';
-import { fleetEventSource, soleDeliverer } from '../notify/source.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { Logger } from '../runtime/log.js';
 import { UsageError } from './flags.js';
 
@@ -51,8 +47,8 @@ export function checkClusterDashboard(flags: DashboardFlags): void {
     throw new UsageError('hub: the dashboard with --nats needs --session-key-file, the same file on every replica (a session or form signed by one replica must be valid on the others); e.g. openssl rand -base64 48 > session.key');
 }
 
-export function sessionKey(file: string | undefined): Buffer {
-  if (file === undefined) return randomSessionKey();
+export async function sessionKey(file: string | undefined): Promise<Buffer> {
+  if (file === undefined) return (await import('../dashboard/sessions.js')).randomSessionKey();
   let raw: Buffer;
   try {
     raw = readFileSync(file);
@@ -72,11 +68,18 @@ export interface Mounted {
   close(): void;
 }
 
-export function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, metrics: Registry): Mounted {
+export async function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, metrics: Registry): Promise<Mounted> {
   const notes: string[] = [];
+  const wantsDashboard = flags.users !== undefined || flags.trustedProxy.length > 0;
+  if (!wantsDashboard && flags.notify === undefined) {
+    notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');
+    return { dashboard: undefined, notifier: undefined, notes, close() {} };
+  }
+  const { GitUrls } = await import('../notify/git-url.js');
   const gitUrls = new GitUrls({ api: (i) => hub.api(i) });
   let notifier: Notifier | undefined;
   if (flags.notify !== undefined) {
+    const [{ loadNotifyConfig }, { Notifier }, { fleetEventSource, soleDeliverer }] = await Promise.all([import('../notify/config.js'), import('../notify/notifier.js'), import('../notify/source.js')]);
     const config = loadNotifyConfig(flags.notify);
     const source = fleetEventSource(hub, { log: logger, redeliverAfterMs: config.redeliverAfterMs, maxHeld: config.queueCapacity * Math.max(1, config.sinks.length), registry: metrics });
     notifier = new Notifier({ config, source, claim: soleDeliverer, gitUrl: (i) => gitUrls.get(i), registry: metrics, logger });
@@ -84,8 +87,9 @@ export function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, 
   }
   let dashboard: Dashboard | undefined;
   let users: UserStore | undefined;
-  if (flags.users !== undefined || flags.trustedProxy.length > 0) {
+  if (wantsDashboard) {
     if (flags.users === undefined) throw new UsageError('--trusted-proxy needs --users (the users file gives each user a role and instances)');
+    const [{ Dashboard }, { parseTrustedProxies }, { SessionCodec }, { UserStore }] = await Promise.all([import('../dashboard/dashboard.js'), import('../dashboard/auth.js'), import('../dashboard/sessions.js'), import('../dashboard/users.js')]);
     users = UserStore.fromFile(flags.users, { logger });
     let proxies;
     try {
@@ -93,7 +97,7 @@ export function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Logger, 
     } catch (e) {
       throw new UsageError(`--trusted-proxy: ${(e as Error).message}`);
     }
-    const codec = new SessionCodec({ key: sessionKey(flags.sessionKeyFile) });
+    const codec = new SessionCodec({ key: await sessionKey(flags.sessionKeyFile) });
     dashboard = new Dashboard({ hub, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
     hub.requestHook = dashboard.handle;
     notes.push(`Dashboard: sign-in required; ${users.size} user(s) from ${flags.users}${proxies ? `; trusting ${flags.proxyUserHeader ?? 'X-Forwarded-User'} from ${flags.trustedProxy.join(', ')}` : ''}${flags.sessionKeyFile ? '' : '; sessions end when the hub restarts (no --session-key-file)'}`);

@@ -65,7 +65,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const token = generateToken();
   const metrics = notifyMetricsRegistry();
   const hub = new Hub({ tokens: new Map([[token, INSTANCE]]), logger, extraMetrics: metrics });
-  const mounted = mountDashboard(hub, dashboardFlags(p), logger, metrics);
+  const mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
   let addr: ListenAddress;
   try {
     addr = await hub.listen(port, host);

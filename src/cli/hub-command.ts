@@ -95,7 +95,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   if (cluster) checkClusterDashboard(dashboardFlags(p));
   const metrics = notifyMetricsRegistry();
   const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
-  const mounted = mountDashboard(hub, dashboardFlags(p), logger, metrics);
+  const mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
   let addr;
   try {
     addr = await hub.listen(port, host);

@@ -58,6 +58,14 @@ export interface SplitterOptions {
    * `jsonrpc.clientResponse`): values that cannot be one are refused at their first byte.
    */
   structType?: string;
+  /**
+   * How many bytes the buffer of a fragmented value may grow by beyond what the bytes received
+   * strictly need (default: no bound, the buffer doubles). Asked at each growth, e.g. the room
+   * left in a shared budget: when doubling would take more, the buffer grows to what is needed
+   * (plus that room), so a growth never adds more than the room or one chunk. A later growth
+   * with room doubles again, so copies stay linear in the value's size.
+   */
+  growthRoom?: () => number;
 }
 
 const QUOTE = 0x22;
@@ -101,6 +109,7 @@ export class JsonStreamSplitter {
   private readonly maxValueBytes: number;
   private readonly maxValueElements: number;
   private readonly structType: string | undefined;
+  private readonly growthRoom: (() => number) | undefined;
   private state: State = State.Between;
   private depth = 0;
   private elements = 0;
@@ -130,6 +139,7 @@ export class JsonStreamSplitter {
     this.maxValueBytes = positiveInteger('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES);
     this.maxValueElements = positiveInteger('maxValueElements', options.maxValueElements ?? DEFAULT_MAX_VALUE_ELEMENTS);
     this.structType = options.structType;
+    this.growthRoom = options.growthRoom;
   }
 
   /** True when no value is partly read (the stream may end cleanly here). */
@@ -321,7 +331,9 @@ export class JsonStreamSplitter {
     if (need > this.maxValueBytes) this.oversize(need);
     let held = this.held;
     if (held === undefined || need > held.length) {
-      const capacity = Math.min(this.maxValueBytes, Math.max(need, MIN_HOLD_BYTES, 2 * (held?.length ?? 0)));
+      const old = held?.length ?? 0;
+      let capacity = Math.min(this.maxValueBytes, Math.max(need, MIN_HOLD_BYTES, 2 * old));
+      if (this.growthRoom !== undefined) capacity = Math.max(need, Math.min(capacity, old + Math.max(0, this.growthRoom())));
       const grown = Buffer.allocUnsafe(capacity);
       if (held !== undefined) held.copy(grown, 0, 0, this.heldLength);
       this.held = held = grown;

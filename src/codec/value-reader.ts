@@ -54,6 +54,9 @@ export interface ReadFlow {
   resume(): void;
 }
 
+/** The empty queue before anything was queued (shared, never written to). */
+const NONE = Object.freeze([]) as never[];
+
 class Ending {
   constructor(readonly error: Error | undefined) {}
 }
@@ -62,11 +65,12 @@ export class JsonValueReader {
   private readonly splitter: JsonStreamSplitter;
   private readonly slicer: TimeSlicer;
   private readonly slicedParseBytes: number;
-  private queue: (Buffer | Ending)[] = [];
+  /** (`NONE` while empty and never used: a connection that only ever sees small values holds no arrays.) */
+  private queue: (Buffer | Ending)[] = NONE;
   /** Values are being worked on asynchronously (`drain` runs): new ones queue behind. */
   private busy = false;
   /** Chunks waiting to be scanned while a huge one is scanned in steps (`scan` runs). */
-  private inputs: Buffer[] = [];
+  private inputs: Buffer[] = NONE;
   private scanning = false;
   /** The end of the stream, held back until the chunks before it are scanned. */
   private pendingEnd: { error: Error | undefined } | undefined;
@@ -103,6 +107,7 @@ export class JsonValueReader {
   push(chunk: Buffer): void {
     if (this.ended || this.pendingEnd !== undefined) return;
     if (this.scanning || chunk.length > SCAN_STEP_BYTES) {
+      if (this.inputs === NONE) this.inputs = [];
       this.inputs.push(chunk);
       if (!this.scanning) void this.scan();
       return;
@@ -131,7 +136,7 @@ export class JsonValueReader {
       }
     } catch (error) {
       this.scanning = false;
-      this.inputs = [];
+      this.inputs = NONE;
       if (!(error instanceof SliceStoppedError)) this.end(error as Error);
       return;
     }
@@ -174,15 +179,15 @@ export class JsonValueReader {
     this.ended = true;
     this.splitter.discard();
     if (this.idle) this.finish(error);
-    else this.queue.push(new Ending(error));
+    else this.enqueue(new Ending(error));
   }
 
   /** Stops everything at once (the owner closed the connection): queued values are dropped. */
   stop(): void {
     this.ended = true;
     this.done = true;
-    this.queue = [];
-    this.inputs = [];
+    this.queue = NONE;
+    this.inputs = NONE;
     this.splitter.discard();
     this.slicer.stop();
   }
@@ -190,12 +195,17 @@ export class JsonValueReader {
   private onValue(bytes: Buffer): void {
     if (this.done) return;
     if (this.busy || this.queue.length > 0 || bytes.length >= this.slicedParseBytes || this.slicer.due) {
-      this.queue.push(bytes);
+      this.enqueue(bytes);
       if (!this.busy) void this.drain(undefined);
       return;
     }
     const pending = this.handleSmall(bytes);
     if (pending !== undefined) void this.drain(pending);
+  }
+
+  private enqueue(item: Buffer | Ending): void {
+    if (this.queue === NONE) this.queue = [];
+    this.queue.push(item);
   }
 
   /** Parses a small value at once and hands it on; returns the handler's promise, if any. */
@@ -252,7 +262,7 @@ export class JsonValueReader {
   /** A value that is not JSON (or a handler that failed): nothing after it is handed on. */
   private failNow(error: Error): void {
     this.ended = true;
-    this.queue = [];
+    this.queue = NONE;
     this.splitter.discard();
     this.finish(error);
   }
@@ -260,7 +270,7 @@ export class JsonValueReader {
   private finish(error: Error | undefined): void {
     if (this.done) return;
     this.done = true;
-    this.queue = [];
+    this.queue = NONE;
     this.handler.end(error);
   }
 }

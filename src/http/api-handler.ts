@@ -65,7 +65,40 @@ interface RouteRequest {
   readonly rawQuery: string;
   /** `r.URL.Query()`. */
   readonly query: GoQuery;
-  readonly readBody: () => Promise<Buffer>;
+  readBody(): Promise<Buffer>;
+}
+
+/** How request bodies are read (the handler's options). */
+interface BodyOptions {
+  maxBodyBytes: number;
+  budget: ByteBudget | undefined;
+  retryAfterSeconds: number | undefined;
+}
+
+/**
+ * A class, not an object literal with a getter: a literal's accessor is a new function each time,
+ * and V8 then gives each such object a hidden class of its own, made in the old generation, which
+ * keeps the request's closures (and all they hold) alive past the request.
+ */
+class LazyRouteRequest implements RouteRequest {
+  private parsedQuery: GoQuery | undefined;
+  private body: Promise<Buffer> | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly rawQuery: string,
+    private readonly options: BodyOptions,
+  ) {}
+
+  get query(): GoQuery {
+    return (this.parsedQuery ??= GoQuery.parse(this.rawQuery));
+  }
+
+  readBody(): Promise<Buffer> {
+    const o = this.options;
+    return (this.body ??= readRequestBody(this.req, o.maxBodyBytes, { budget: o.budget, holdUntil: this.res, retryAfterSeconds: o.retryAfterSeconds }));
+  }
 }
 
 /** A prepared call: the arguments are parsed, what remains is calling the API. */
@@ -214,6 +247,37 @@ const PREPARE: Record<RouteName, (rq: RouteRequest) => Call | Promise<Call>> = {
   },
 };
 
+/** Why a call's signal aborts when its HTTP client hangs up. */
+const CLIENT_WENT_AWAY = 'the HTTP client went away';
+
+/**
+ * The signal of every call made for requests on one HTTP connection, aborted when the connection
+ * closes: over HTTP/1.1 a response cannot end unwritten in any other way, so this is "the client
+ * went away" for each of them. One per connection, made by its first API call: a call costs no
+ * AbortController and no listener of its own (fluxctl and other keep-alive clients send many
+ * requests over one connection), and the RPC client's one listener per signal is shared by them.
+ */
+const hangUpSignals = new WeakMap<object, AbortSignal>();
+
+function hangUpSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const socket = req.socket as IncomingMessage['socket'] | null;
+  let signal = socket ? hangUpSignals.get(socket) : undefined;
+  if (signal !== undefined) return signal;
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error(CLIENT_WENT_AWAY));
+  if (!socket) {
+    // Not on a connection (a handler run by hand): this response's end decides.
+    res.once('close', () => {
+      if (!res.writableFinished) abort();
+    });
+    return controller.signal;
+  }
+  hangUpSignals.set(socket, controller.signal);
+  if (socket.destroyed) abort();
+  else socket.once('close', abort);
+  return controller.signal;
+}
+
 /** A promise that rejects with the signal's reason once it aborts (and never settles otherwise). */
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_, reject) => {
@@ -246,6 +310,7 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const callTimeoutMs = options.callTimeoutMs;
   if (callTimeoutMs !== undefined) checkTimerMs('callTimeoutMs', callTimeoutMs);
+  const bodyOptions: BodyOptions = { maxBodyBytes, budget: options.budget, retryAfterSeconds: options.retryAfterSeconds };
 
   return async function fluxHttpHandler(req, res) {
     let target = req.url ?? '/';
@@ -303,24 +368,22 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
   };
 
   async function serveRoute(req: IncomingMessage, res: ServerResponse, route: ApiRoute, rawQuery: string): Promise<void> {
+    // resolve and PREPARE are mostly synchronous: awaited only when they return a promise (each
+    // await costs the request a turn of the microtask queue and a copy of this frame).
     let api: FluxApi;
     try {
-      api = await options.resolve(req);
+      const resolved = options.resolve(req);
+      api = resolved instanceof Promise ? await resolved : resolved;
     } catch (err) {
       errorResponse(req, res, err);
       return;
     }
 
-    let body: Promise<Buffer> | undefined;
-    const rq: RouteRequest = {
-      req,
-      rawQuery,
-      query: GoQuery.parse(rawQuery),
-      readBody: () => (body ??= readRequestBody(req, maxBodyBytes, { budget: options.budget, holdUntil: res, retryAfterSeconds: options.retryAfterSeconds })),
-    };
+    const rq = new LazyRouteRequest(req, res, rawQuery, bodyOptions);
     let call: Call;
     try {
-      call = await PREPARE[route.name as RouteName](rq);
+      const prepared = PREPARE[route.name as RouteName](rq);
+      call = prepared instanceof Promise ? await prepared : prepared;
     } catch (err) {
       if (err instanceof HttpRequestError) {
         writeError(req, res, err.status, err);
@@ -329,23 +392,27 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
       throw err;
     }
 
-    // The call's signal: aborted when the HTTP client goes away or at the call timeout.
-    const hangUp = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) hangUp.abort(new Error('the HTTP client went away'));
-    };
-    res.once('close', onClose);
-    const limit = deadline(hangUp.signal, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
+    // The call's signal: aborted when the HTTP client goes away (and, with a call timeout, then).
+    const hangUp = hangUpSignal(req, res);
     let reply: Reply;
-    try {
-      // The timeout answers at once, even if the API does not honour its signal.
-      reply = await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
-    } catch (err) {
-      if (!res.destroyed) errorResponse(req, res, err);
-      return;
-    } finally {
-      limit.dispose();
-      res.off('close', onClose);
+    if (callTimeoutMs === undefined) {
+      try {
+        reply = await call(api, { signal: hangUp });
+      } catch (err) {
+        if (!res.destroyed) errorResponse(req, res, err);
+        return;
+      }
+    } else {
+      const limit = deadline(hangUp, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
+      try {
+        // The timeout answers at once, even if the API does not honour its signal.
+        reply = await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
+      } catch (err) {
+        if (!res.destroyed) errorResponse(req, res, err);
+        return;
+      } finally {
+        limit.dispose();
+      }
     }
     if (res.destroyed) return;
     if (reply.list !== undefined) await jsonListResponse(res, reply.list.items, reply.list.encode, reply.status);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { generateToken, loadTokenFile, parseTokens, TokenAuth, TokenFileError, watchTokenFile } from './auth.js';
+import { createHash, createHmac } from 'node:crypto';
+import { constantTimeEqual, generateToken, KeyedDigest, loadTokenFile, parseTokens, TokenAuth, TokenFileError, watchTokenFile } from './auth.js';
 
 test('Scope-Probe tokens name their instance; anything else names none', () => {
   const auth = new TokenAuth(new Map([['abc', 'prod'], ['abcd', 'staging'], ['x-old', 'prod']]));
@@ -57,7 +57,7 @@ test('generated tokens are long, URL-safe and different', () => {
 
 test('lookup costs one keyed hash, one Map lookup and one constant-time compare, with 1 token or 10,000', () => {
   let compares = 0;
-  const counting = (a: Buffer, b: Buffer) => (compares++, timingSafeEqual(a, b));
+  const counting = (a: string, b: string) => (compares++, constantTimeEqual(a, b));
   for (const n of [1, 10_000]) {
     const tokens = new Map<string, string>();
     for (let i = 0; i < n; i++) tokens.set(`token-${i}`, `i${i}`);
@@ -134,3 +134,21 @@ function errorOf(f: () => unknown): string {
   }
   return '';
 }
+
+test('constantTimeEqual: equal strings only, of any content', () => {
+  assert.equal(constantTimeEqual('', ''), true);
+  assert.equal(constantTimeEqual('ab', 'ab'), true);
+  for (const [a, b] of [['a', ''], ['ab', 'ac'], ['ab', 'ba'], ['ab', 'abc'], ['é', 'e']]) {
+    assert.equal(constantTimeEqual(a!, b!), false, `${a} ${b}`);
+    assert.equal(constantTimeEqual(b!, a!), false, `${b} ${a}`);
+  }
+});
+
+test('KeyedDigest is HMAC-SHA256: the same hex digest as createHmac, short, long and non-ASCII texts', () => {
+  const texts = ['', 'a', 'é'.repeat(10), '😀'.repeat(5), 'x'.repeat(149), 'x'.repeat(150), 'é'.repeat(149), 'y'.repeat(2000), 'Scope-Probe token=abc'];
+  for (const key of [Buffer.alloc(32, 7), Buffer.from('k'), Buffer.alloc(64, 0xff)]) {
+    const digest = new KeyedDigest(key);
+    for (const t of [...texts, ...texts]) assert.equal(digest.hex(t), createHmac('sha256', key).update(t, 'utf8').digest('hex'), `${key.length}: ${t.slice(0, 10)}`);
+  }
+  assert.throws(() => new KeyedDigest(Buffer.alloc(65)), RangeError);
+});

@@ -131,6 +131,90 @@ describe('fleet: one budget for all buffered request bodies', { timeout: 30_000 
   });
 });
 
+/**
+ * A daemon (flux's protocol over our websocket) that answers its first call with a string result
+ * of `total` bytes, sent in `chunk`-byte messages as fast as the hub reads them, and finished only
+ * if `finish` is set; `stalled` while the hub is not reading (its writes are held back).
+ */
+async function hoardingDaemon(addr: ListenAddress, token: string, total: number, finish: boolean, chunk = 64 * KiB) {
+  const stream = await dialWebSocket(`ws://127.0.0.1:${addr.port}/api/flux/v11/daemon`, { headers: AUTH(token) });
+  const state = { sent: 0, stalled: false, done: false, stream };
+  let request = '';
+  const pour = async (id: string) => {
+    stream.write(Buffer.from(`{"id":${id},"result":"`));
+    while (state.sent < total) {
+      const ok = stream.write(Buffer.alloc(Math.min(chunk, total - state.sent), 'x'));
+      state.sent += Math.min(chunk, total - state.sent);
+      if (!ok) {
+        state.stalled = true;
+        const open = await stream.writable().then(() => true, () => false);
+        state.stalled = false;
+        if (!open) return;
+      }
+    }
+    if (finish) stream.write(Buffer.from('","error":null}\n'));
+    state.done = true;
+  };
+  stream.start({
+    data: (c) => {
+      if (request === undefined) return;
+      request += c.toString();
+      const id = /"id":(\d+)/.exec(request)?.[1];
+      if (id !== undefined) {
+        request = undefined!;
+        void pour(id);
+      }
+    },
+    end: () => undefined,
+  });
+  return state;
+}
+
+describe("fleet: daemons' replies are charged to the same budget", { timeout: 60_000 }, () => {
+  test('several daemons sending large replies at once: the hub holds at most its budget plus a read each, stops reading them, serves the other tenants, and lets go', async () => {
+    const limit = 24 * 1024 * KiB;
+    const reply = 20 * 1024 * KiB; // each fits the budget alone; together they do not
+    const tokens = new Map([['tok-prod', 'prod'], ['tok-h1', 'h1'], ['tok-h2', 'h2'], ['tok-h3', 'h3'], ['tok-h4', 'h4']]);
+    const { hub, addr } = await startHub({ tokens, maxBufferedBytes: limit, callTimeoutMs: 60_000 });
+    await connected(hub, connector(addr));
+    // Three daemons that never finish their reply, one that does.
+    const hoarders = [
+      await hoardingDaemon(addr, 'tok-h1', reply, false),
+      await hoardingDaemon(addr, 'tok-h2', reply, false),
+      await hoardingDaemon(addr, 'tok-h3', reply, false),
+      await hoardingDaemon(addr, 'tok-h4', reply, true),
+    ];
+    for (const i of ['h1', 'h2', 'h3', 'h4']) await hub.registry.whenConnected(i, AbortSignal.timeout(10_000));
+    const outcome = (p: Promise<unknown>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
+    const calls = ['h1', 'h2', 'h3', 'h4'].map((i) => outcome(api(addr, `tok-${i}`).version({ signal: AbortSignal.timeout(60_000) })));
+
+    // All four send at once: the budget fills and the hub stops reading them (each sender is held
+    // back, or has handed all it had to the network), holding at most the budget plus one socket
+    // read (64 KiB) each.
+    await until(() => hub.budget.exceeded && hoarders.every((h) => h.stalled || h.done));
+    const read = 64 * KiB;
+    const bound = limit + hoarders.length * read;
+    assert.ok(hub.budget.peak <= bound, `peak ${hub.budget.peak} > ${bound}`);
+    assert.ok(hoarders.some((h) => h.stalled), 'the hub stopped reading some daemon');
+
+    // Another tenant's calls are served meanwhile.
+    assert.ok(((await api(addr).listServices(ctx(), '')) ?? []).length > 0);
+    assert.equal(typeof (await api(addr).version(ctx())), 'string');
+
+    // The three that never finish are disconnected (as their call timeout would, here their tokens
+    // are withdrawn): what they held is released, the fourth resumes and its call completes; then
+    // nothing is held. (A daemon whose connection is paused is not read, so its own going away is
+    // seen only at the hub's next ping or its call timeout.)
+    hub.setTokens(new Map([['tok-prod', 'prod'], ['tok-h4', 'h4']]));
+    const done = await calls[3]!;
+    assert.equal((done.value as string | undefined)?.length, reply, String(done.error));
+    for (const c of calls.slice(0, 3)) assert.ok((await c).error instanceof FluxError, 'a daemon that went away: unavailable');
+    await until(() => hub.budget.used === 0);
+    assert.ok(hub.budget.peak <= bound, `peak ${hub.budget.peak} > ${bound}`);
+    for (const h of hoarders) h.stream.close();
+  });
+});
+
 /** A daemon client whose every call fails as `fail(method)` says; `close()` ends it and the stream. */
 function failingClient(stream: ByteStream, fail: (method: string) => Error): DaemonClient {
   let end!: (e: Error) => void;
@@ -139,7 +223,7 @@ function failingClient(stream: ByteStream, fail: (method: string) => Error): Dae
     get(_t, key: string) {
       if (key === 'closed') return closed;
       if (key === 'close') return () => (stream.close(), end(new Error('closed')));
-      if (key === 'then') return undefined;
+      if (key === 'then' || key === 'onceClosed') return undefined;
       return (_ctx: CallContext) => Promise.reject(fail(key));
     },
   });

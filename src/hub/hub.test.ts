@@ -14,7 +14,8 @@ import type { DaemonImplementation } from '../flux/api.js';
 import { rawExchange as raw, H2C_OFFER } from '../../test/fakes/raw-http.js';
 import { callCtx, hubHarness } from '../../test/fakes/hub-harness.js';
 import { sampleValue } from './metrics.js';
-import { DEFAULT_MAX_EVENT_BYTES, type Hub, type ListenAddress } from './hub.js';
+import { DEFAULT_MAX_EVENT_BYTES, requestPath, type Hub, type ListenAddress } from './hub.js';
+import fc from 'fast-check';
 
 const { startHub, connector, connected, api } = hubHarness();
 const ctx = callCtx;
@@ -219,4 +220,24 @@ test('a request hook answers before the hub routes, or leaves the request to the
   const metrics = await (await fetch(addr.url + '/metrics')).text();
   assert.match(metrics, /fluxrpc_hub_connected_daemons 0\n/);
   assert.match(metrics, /\nextra_total 3\n$/);
+});
+
+test('requestPath gives what new URL(url, base).pathname gives, for plain and other request targets', () => {
+  const viaUrl = (url: string) => {
+    try {
+      return new URL(url, 'http://hub').pathname;
+    } catch {
+      return '/';
+    }
+  };
+  const alphabet = fc.constantFrom('/', 'a', 'Z', '0', '_', '~', '-', '.', '%', '2', 'e', '?', '#', '\\', ' ', '\t', 'é', '//', '..', '@', ':');
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 24 }).map((parts) => parts.join('')), (tail) => {
+      for (const url of ['/' + tail, tail]) assert.equal(requestPath(url), viaUrl(url), JSON.stringify(url));
+    }),
+    { numRuns: 3000 },
+  );
+  for (const url of ['/', '/api/flux/v11/version', '/v6/events/', '/api/flux/v11/services?namespace=a', '//evil/x', '/a/../b', '/a/./b', '/%7e', '*']) {
+    assert.equal(requestPath(url), viaUrl(url), url);
+  }
 });

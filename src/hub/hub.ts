@@ -22,7 +22,8 @@
  * Memory: every request body the hub buffers (API calls, events) is charged to one `ByteBudget`
  * (`maxBufferedBytes`, default 256 MiB); a body that does not fit is answered 503 with
  * `Retry-After`, never buffered. The same budget is handed to `createClient` for the daemon
- * connections' buffers; the default client does not charge it yet (see `HubOptions.createClient`).
+ * connections: the default client charges what each holds of a reply not yet complete and stops
+ * reading from a daemon while the budget is exceeded (see `HubOptions.createClient`).
  */
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -112,10 +113,10 @@ export interface HubOptions {
    */
   cluster?: ClusterOptions;
   /**
-   * The RPC client made for a daemon's websocket (default `createFluxClient`). It gets the hub's
-   * budget; the default client does not use it yet: the splitter's and the websocket's buffers of
-   * a message being read are to be charged there (and the socket paused while it is exceeded) once
-   * the RPC client takes a budget. Until then those buffers are bounded per connection only (the
+   * The RPC client made for a daemon's websocket (default `createFluxClient` with the hub's
+   * budget: what a connection holds of a reply not yet complete is charged to it, and reading from
+   * that daemon stops while the budget is exceeded, so several daemons sending large replies at
+   * once take it beyond its limit by about one socket read each; each reply is also bounded by the
    * splitter's `maxValueBytes`, 64 MiB).
    */
   createClient?: (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions) => DaemonClient;
@@ -147,7 +148,7 @@ export class Hub {
   readonly registry: DaemonRegistry;
   readonly events: EventStore;
   readonly metrics: HubMetrics;
-  /** What request bodies (and, once wired, daemon connections) hold, for all of them together. */
+  /** What request bodies and daemon connections (replies not yet complete) hold, for all of them together. */
   readonly budget: ByteBudget;
   readonly startedAt = new Date();
   /** See `RequestHook`. */
@@ -157,7 +158,6 @@ export class Hub {
   private readonly throttle: LogThrottle;
   private readonly acceptor: WebSocketAcceptor;
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
-  private readonly instanceOf = new WeakMap<IncomingMessage, string>();
   private readonly sockets = new Set<Socket>();
   private readonly stopWatching: (() => void) | undefined;
   /** Cluster mode's hooks, once `listen()` has started it. */
@@ -197,9 +197,14 @@ export class Hub {
     this.apiHandlers = [createFluxHttpHandler({ ...api, basePath: API_BASE }), createFluxHttpHandler(api)];
     this.server = http.createServer((req, res) => void this.handleRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
+    // One listener function for every socket (a socket closes once), not a closure each.
+    const sockets = this.sockets;
+    const untrack = function (this: Socket) {
+      sockets.delete(this);
+    };
     this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
+      sockets.add(s);
+      s.on('close', untrack);
     });
     if (options.tokensFile !== undefined) {
       const file = options.tokensFile;
@@ -336,9 +341,9 @@ export class Hub {
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = pathOf(req);
-    res.once('finish', () => {
+    res.on('finish', () => {
       const status = res.statusCode;
-      const fields = { method: req.method, path, status, instance: this.instanceOf.get(req), ms: Math.round(performance.now() - started) };
+      const fields = { method: req.method, path, status, instance: (req as AuthenticatedRequest)[kInstance], ms: Math.round(performance.now() - started) };
       // The hub answers 503 only for the budget (BusyError); a daemon's failures are 422 or 500.
       const busy = status === 503;
       if (busy) this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
@@ -386,7 +391,8 @@ export class Hub {
     if (version < (this.options.minProtocol ?? PROTOCOL_VERSIONS[0])) return refuse(410, `${GoText.apiDeprecated}\n`, `protocol ${version} is below the minimum ${this.options.minProtocol}`);
     let stream: ByteStream;
     try {
-      stream = await this.acceptor.upgrade(req, socket, head);
+      // The stream keeps the same remote string (one per connection, not two).
+      stream = await this.acceptor.upgrade(req, socket, head, remote);
     } catch (e) {
       this.metrics.rejectedUpgrades.inc({ status: '400' });
       this.throttle.run('handshake_failed', (suppressed) => this.log.warn('websocket handshake failed', { remote, instance, error: e as Error, suppressed: suppressed || undefined }));
@@ -405,7 +411,7 @@ export class Hub {
   /** The instance named by the request's token (remembered for the request's log line). */
   private authenticate(req: IncomingMessage): string | undefined {
     const instance = this.auth.authenticate(req.headers.authorization);
-    if (instance !== undefined) this.instanceOf.set(req, instance);
+    if (instance !== undefined) (req as AuthenticatedRequest)[kInstance] = instance;
     return instance;
   }
 
@@ -467,12 +473,30 @@ export class Hub {
   }
 }
 
-/** The default `createClient`: does not charge the budget yet (see `HubOptions.createClient`). */
-const defaultClient = (version: ProtocolVersion, stream: ByteStream): DaemonClient => createFluxClient(version, stream);
+/** The default `createClient`: charges the hub's budget for replies not yet complete (see `HubOptions.createClient`). */
+const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions): DaemonClient => createFluxClient(version, stream, { budget: options.budget });
+
+/** The instance a request authenticated as, kept on the request for its log line. */
+const kInstance = Symbol('fluxrpc.hub.instance');
+type AuthenticatedRequest = IncomingMessage & { [kInstance]?: string };
+
+/**
+ * A request path that `URL` leaves as it is: `/`, or segments of letters, digits, `_`, `~` and `-`
+ * (no dots, escapes or empty segments), with or without a final `/`.
+ */
+const PLAIN_PATH = /^(?:(?:\/[\w~-]+)+\/?|\/)$/;
 
 function pathOf(req: IncomingMessage): string {
+  return requestPath(req.url ?? '/');
+}
+
+/** A request target's path, as `new URL(url, base).pathname` gives it (without parsing a plain one). */
+export function requestPath(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (PLAIN_PATH.test(path)) return path;
   try {
-    return new URL(req.url ?? '/', 'http://hub').pathname;
+    return new URL(url, 'http://hub').pathname;
   } catch {
     return '/';
   }

@@ -2,11 +2,22 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallContext, FluxApi } from '../flux/api.js';
 import { controllerStatus, FatalError, FluxError, ResourceId, UnavailableError } from '../flux/model/index.js';
-import { ServerError } from '../rpc/errors.js';
+import { DeadlineExceededError, ServerError } from '../rpc/errors.js';
 import { createLogger } from '../runtime/log.js';
 import { MAX_KEPT_TEXT } from '../runtime/text.js';
 import { DaemonRegistry, MAX_RELAYED_ERROR_TEXT, type DaemonClient } from './registry.js';
 import { hubMetrics, observations, sampleValue } from './metrics.js';
+
+/**
+ * What a DaemonClient must do besides the method's own work: reject with `DeadlineExceededError`
+ * once `ctx.deadline` passes (as the RPC client does).
+ */
+function honourDeadline<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
+  if (ctx.deadline === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_res, rej) => (timer = setTimeout(() => rej(new DeadlineExceededError()), Math.max(0, ctx.deadline! - Date.now()))));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
 
 /** A daemon client whose methods are scripted; `close()` resolves `closed`. */
 function fakeClient(methods: Partial<Record<keyof FluxApi, (ctx: CallContext, ...a: unknown[]) => Promise<unknown>>> = {}) {
@@ -20,11 +31,11 @@ function fakeClient(methods: Partial<Record<keyof FluxApi, (ctx: CallContext, ..
       get(_t, key: string) {
         if (key === 'closed') return closed;
         if (key === 'close') return () => (closes++, resolveClosed(new Error('connection is shut down')));
-        if (key === 'then') return undefined;
+        if (key === 'then' || key === 'onceClosed') return undefined;
         return (ctx: CallContext, ...a: unknown[]) => {
           calls.push(key);
           const m = methods[key as keyof FluxApi];
-          return m ? m(ctx, ...a) : Promise.resolve(`${key}-ok`);
+          return honourDeadline(ctx, m ? m(ctx, ...a) : Promise.resolve(`${key}-ok`));
         };
       },
     },

@@ -17,12 +17,12 @@
 import type { CallContext, FluxApi, ProtocolVersion } from '../flux/api.js';
 import { FatalError, FluxError, UnavailableError } from '../flux/model/index.js';
 import type { ListServicesOptions } from '../flux/model/index.js';
-import { ServerError } from '../rpc/errors.js';
+import { DeadlineExceededError, ServerError } from '../rpc/errors.js';
 import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
-import { listServicesWithOptionsOrShim, unknownGaps, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
-import { silentLogger, type Logger } from '../runtime/log.js';
+import { listServicesWithOptionsOrShim, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
+import { silentLogger, type LogFields, type Logger } from '../runtime/log.js';
 import { MAX_KEPT_TEXT, truncate } from '../runtime/text.js';
-import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS, deadline } from '../runtime/time.js';
+import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
 import { GoText } from '../runtime/go-text.js';
 import { hubMetrics, type HubMetrics } from './metrics.js';
 
@@ -33,10 +33,17 @@ import { hubMetrics, type HubMetrics } from './metrics.js';
  */
 export const MAX_RELAYED_ERROR_TEXT = 64 * 1024;
 
-/** What the registry needs from a connected daemon's client (`createFluxClient`'s result). */
+/**
+ * What the registry needs from a connected daemon's client (`createFluxClient`'s result). Its
+ * methods must honour `ctx.deadline` (reject with `DeadlineExceededError` when it passes, as the
+ * RPC client does) as well as `ctx.signal`: the registry bounds each call by the call timeout
+ * through the deadline alone, with no timer or AbortController of its own.
+ */
 export interface DaemonClient extends FluxApi {
   close(): unknown;
   readonly closed: Promise<unknown>;
+  /** Optional: as `closed.then(listener)`, without a promise per connection (`createFluxClient`'s has it). */
+  onceClosed?(listener: (why: unknown) => void): void;
 }
 
 export interface ConnectionInfo {
@@ -76,9 +83,9 @@ export interface RegistryListener {
 /**
  * A call context that may carry an absolute deadline (epoch ms): a call forwarded from another
  * replica brings the caller's. The registry then bounds the call by the earlier of its own call
- * timeout and that deadline.
+ * timeout and that deadline. (`CallContext` has the field; the name stays for its users.)
  */
-export type DeadlineContext = CallContext & { deadline?: number };
+export type DeadlineContext = CallContext;
 
 /** The error of a call to an instance no daemon is connected for. */
 export function noDaemonError(instance: string): UnavailableError {
@@ -95,7 +102,12 @@ export enum ConnectionState {
   Ended = 'ended',
 }
 
-interface Connection extends ConnectionInfo {
+/**
+ * One daemon connection. At 10,000 connections each object per connection counts: the connection
+ * is its own `DaemonGaps`, and its log lines get their `instance` and `connection` fields when a
+ * line is written (`logAbout`), not from a child logger kept per connection.
+ */
+interface Connection extends ConnectionInfo, DaemonGaps {
   id: number;
   instance: string;
   client: DaemonClient;
@@ -103,9 +115,6 @@ interface Connection extends ConnectionInfo {
   state: ConnectionState;
   /** Set with `ConnectionState.ClosedByHub`. */
   closeReason: string | undefined;
-  gaps: DaemonGaps;
-  /** Lines about this connection: carry `instance` and `connection`. */
-  log: Logger;
 }
 
 type Outcome = 'ok' | 'application_error' | 'server_error' | 'fatal' | 'timeout' | 'unavailable' | 'canceled' | 'error';
@@ -145,7 +154,6 @@ export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly status = new Map<string, InstanceStatus>();
-  private readonly apis = new Map<string, FluxApi>();
   private readonly listeners = new Set<RegistryListener>();
   private readonly statusListeners = new Set<StatusListener>();
   readonly callTimeoutMs: number;
@@ -179,8 +187,7 @@ export class DaemonRegistry {
       since,
       state: ConnectionState.Open,
       closeReason: undefined,
-      gaps: unknownGaps(),
-      log: this.log.child({ instance, connection: id }),
+      lacksListServicesWithOptions: false,
     };
     this.connections.set(instance, conn);
     const st = this.statusOf(instance);
@@ -191,9 +198,11 @@ export class DaemonRegistry {
       this.metrics.kicks.inc();
       this.drop(old, `replaced by a newer connection from ${remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
-    conn.log.info('daemon connected', { protocol: info.protocol, remote, userAgent });
+    this.logAbout(conn, 'info', 'daemon connected', { protocol: info.protocol, remote, userAgent });
     for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
-    void client.closed.then((why) => this.onEnded(conn, why));
+    const ended = (why: unknown) => this.onEnded(conn, why);
+    if (client.onceClosed !== undefined) client.onceClosed(ended);
+    else void client.closed.then(ended);
     this.changed(instance);
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);
@@ -231,16 +240,13 @@ export class DaemonRegistry {
     return this.connections.has(instance);
   }
 
-  /** The Flux API of `instance`'s daemon (whichever is connected at the time of each call). */
+  /**
+   * The Flux API of `instance`'s daemon (whichever is connected at the time of each call): a small
+   * object of two fields whose methods (on its prototype) go through the registry, so it costs
+   * nothing to keep and nothing to make per request.
+   */
   api(instance: string): FluxApi {
-    let api = this.apis.get(instance);
-    if (api === undefined) {
-      const methods = {} as Record<keyof FluxApi, unknown>;
-      for (const [key, name] of METHOD_NAMES) methods[key] = (ctx: CallContext, ...args: unknown[]) => this.call(instance, key, name, ctx, args);
-      api = methods as unknown as FluxApi;
-      if (this.status.has(instance)) this.apis.set(instance, api);
-    }
-    return api;
+    return new InstanceApi(this, instance) as unknown as FluxApi;
   }
 
   /** Instances known (configured or seen), with what happened to them, sorted by name. */
@@ -276,7 +282,6 @@ export class DaemonRegistry {
     const conn = this.connections.get(instance);
     if (conn) this.drop(conn, reason, 'warn');
     this.status.delete(instance);
-    this.apis.delete(instance);
   }
 
   /** Disconnects every daemon whose connection `test` picks; returns how many. */
@@ -298,6 +303,7 @@ export class DaemonRegistry {
   }
 
   private changed(instance: string): void {
+    if (this.statusListeners.size === 0) return;
     const status = this.status.get(instance);
     if (!status) return;
     const copy = { ...status };
@@ -346,7 +352,7 @@ export class DaemonRegistry {
     conn.state = ConnectionState.ClosedByHub;
     conn.closeReason = truncate(reason, MAX_KEPT_TEXT);
     if (this.remove(conn, `disconnected by the hub: ${conn.closeReason}`)) this.changed(conn.instance);
-    conn.log[level]('daemon disconnected by the hub', { reason: conn.closeReason });
+    this.logAbout(conn, level, 'daemon disconnected by the hub', { reason: conn.closeReason });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
     conn.client.close();
@@ -362,9 +368,17 @@ export class DaemonRegistry {
       if (st) st.lastSeen = this.now();
       this.changed(conn.instance);
     }
-    conn.log.info('daemon disconnected', { error: text || undefined });
+    this.logAbout(conn, 'info', 'daemon disconnected', { error: text || undefined });
     for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
     this.observeDuration(conn);
+  }
+
+  /**
+   * A line about `conn`: its `instance` and `connection` come first, where a child logger's
+   * bindings would put them (the same line, without a child logger per connection or per line).
+   */
+  private logAbout(conn: Connection, level: 'info' | 'warn', msg: string, fields: LogFields = {}): void {
+    this.log[level](msg, { instance: conn.instance, connection: conn.id, ...fields });
   }
 
   private observeDuration(conn: Connection): void {
@@ -373,13 +387,14 @@ export class DaemonRegistry {
 
   private invoke(conn: Connection, key: keyof FluxApi, ctx: CallContext, args: unknown[]): Promise<unknown> {
     if (key === 'listServicesWithOptions') {
-      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn.gaps, () => conn.log.info('daemon lacks ListServicesWithOptions; emulating it with ListServices'));
+      return listServicesWithOptionsOrShim(conn.client, ctx, args[0] as ListServicesOptions, conn, () => this.logAbout(conn, 'info', 'daemon lacks ListServicesWithOptions; emulating it with ListServices'));
     }
     const method = conn.client[key] as (ctx: CallContext, ...a: unknown[]) => Promise<unknown>;
     return method.call(conn.client, ctx, ...args);
   }
 
-  private async call(instance: string, key: keyof FluxApi, name: string, ctx: CallContext, args: unknown[]): Promise<unknown> {
+  /** @internal A call of `instance`'s API (`InstanceApi`'s methods). */
+  async call(instance: string, key: keyof FluxApi, name: string, ctx: CallContext, args: unknown[]): Promise<unknown> {
     const started = performance.now();
     let outcome: Outcome = 'ok';
     try {
@@ -388,11 +403,13 @@ export class DaemonRegistry {
         outcome = 'unavailable';
         throw noDaemonError(instance);
       }
-      const until = (ctx as DeadlineContext).deadline;
-      const timeoutMs = until === undefined ? this.callTimeoutMs : Math.max(0, Math.min(this.callTimeoutMs, until - Date.now()));
-      const limit = deadline(ctx.signal, timeoutMs, timeoutReason);
+      // The call timeout (or the caller's earlier deadline) travels as the call's deadline: the
+      // RPC client stops waiting then, with one timer, and nothing else is made per call.
+      const now = Date.now();
+      const until = ctx.deadline;
+      const timeoutMs = until === undefined ? this.callTimeoutMs : Math.max(0, Math.min(this.callTimeoutMs, until - now));
       try {
-        const result = await this.invoke(conn, key, { signal: limit.signal }, args);
+        const result = await this.invoke(conn, key, { signal: ctx.signal, deadline: now + timeoutMs }, args);
         const st = this.status.get(instance);
         if (st) st.lastSeen = this.now();
         return result;
@@ -401,7 +418,7 @@ export class DaemonRegistry {
         // calls in flight: that is no new reason to disconnect, nor to count or log one. (One the
         // RPC client closed after a fatal error may have ended first: that one counts.)
         const closedByHub = conn.state === ConnectionState.ClosedByHub;
-        if (limit.expired) {
+        if (e instanceof DeadlineExceededError && !ctx.signal.aborted) {
           outcome = 'timeout';
           const text = `${name} call timed out after ${timeoutMs} ms`;
           if (!closedByHub) {
@@ -424,8 +441,6 @@ export class DaemonRegistry {
         else if (e instanceof ServerError) outcome = 'server_error';
         else outcome = 'error';
         throw boundedError(e);
-      } finally {
-        limit.dispose();
       }
     } finally {
       this.metrics.requestDuration.observe({ method: name, outcome }, (performance.now() - started) / 1000);
@@ -433,7 +448,20 @@ export class DaemonRegistry {
   }
 }
 
-/** The call timeout's abort reason (only made when it fires; the caller's text is built in `call`). */
-function timeoutReason(): Error {
-  return new Error('call timeout');
+
+/** `DaemonRegistry.api(instance)`: each FluxApi method, on the prototype, calls the registry. */
+class InstanceApi {
+  constructor(
+    readonly registry: DaemonRegistry,
+    readonly instance: string,
+  ) {}
+}
+for (const [key, name] of METHOD_NAMES) {
+  Object.defineProperty(InstanceApi.prototype, key, {
+    value: function (this: InstanceApi, ctx: CallContext, ...args: unknown[]) {
+      return this.registry.call(this.instance, key, name, ctx, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

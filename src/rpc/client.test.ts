@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import { memoryPipe, type MemoryStream } from '../transport/memory.js';
 import type { StreamSink } from '../transport/byte-stream.js';
 import { Client, type ClientOptions } from './client.js';
+import { ByteBudget } from '../runtime/budget.js';
 import { Server } from './server.js';
 import { DeadlineExceededError, ProtocolError, ServerError, isFatal } from './errors.js';
 import { testService } from '../../test/fakes/test-service.js';
@@ -209,3 +210,109 @@ test('held bytes: a reply arriving in 1-byte chunks holds at most about twice wh
 });
 
 export type { MemoryStream };
+
+/** Lets the memory pipe deliver whatever it will in `turns` turns of the event loop. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+test('budget: a partial reply is charged as it grows; past the budget reading pauses until there is room; completion releases it', async () => {
+  const limit = 256 * 1024;
+  const chunk = 32 * 1024;
+  const budget = new ByteBudget(limit);
+  budget.charge(200 * 1024); // another holder (request bodies, other daemons)
+  const { client, send } = rawPeer({ budget });
+  const call = settle(client.call('X.Y', 1));
+  send('{"id":0,"result":"');
+  await until(() => client.heldBytes > 0);
+  assert.equal(budget.used, 200 * 1024 + client.heldBytes);
+  let sent = 0;
+  let held = client.heldBytes;
+  // Room for about two chunks: the reply is charged as it grows, then reading stops.
+  while (sent < 6) {
+    send('z'.repeat(chunk));
+    sent++;
+    await turns(20);
+    assert.equal(budget.used, 200 * 1024 + client.heldBytes, `after chunk ${sent}`);
+    assert.ok(budget.used <= limit + chunk, `used ${budget.used} after chunk ${sent}`);
+    if (client.heldBytes === held) break; // paused: the chunk waits in the pipe
+    held = client.heldBytes;
+  }
+  assert.ok(budget.exceeded && sent < 6, 'reading paused once the budget was exceeded');
+  await turns(50);
+  assert.equal(client.heldBytes, held, 'nothing more is read while the budget is exceeded');
+  assert.equal(call.done, false);
+  // The other holder lets go: reading resumes, the rest arrives, the reply completes.
+  budget.release(200 * 1024);
+  for (; sent < 6; sent++) send('z'.repeat(chunk));
+  send('","error":null}');
+  await until(() => call.done);
+  assert.equal((call.value as string).length, 6 * chunk);
+  assert.equal(budget.used, 0);
+  assert.ok(budget.peak <= limit + chunk, `peak ${budget.peak}`);
+  await client.close();
+});
+
+test('budget: a small reply completes while the budget is exceeded; a connection that ends mid-reply gives back what it held', async () => {
+  const budget = new ByteBudget(64 * 1024);
+  budget.charge(100 * 1024); // exceeded by others
+  const small = rawPeer({ budget });
+  const one = settle(small.client.call('X.Y', 1));
+  small.send(`{"id":0,"result":"${'s'.repeat(20_000)}`);
+  await until(() => small.client.heldBytes > 0);
+  small.send(`${'s'.repeat(20_000)}","error":null}`);
+  await until(() => one.done);
+  assert.equal((one.value as string).length, 40_000, 'a reply of two reads is not held back');
+  budget.release(100 * 1024);
+
+  const roomy = new ByteBudget(1024 * 1024);
+  for (const end of ['close', 'peer destroys'] as const) {
+    const { client, send, peer } = rawPeer({ budget: roomy });
+    const call = settle(client.call('X.Y', 1));
+    send(`{"id":0,"result":"${'p'.repeat(50_000)}`);
+    await until(() => client.heldBytes > 0);
+    send('p'.repeat(50_000));
+    await until(() => client.heldBytes >= 100_000);
+    assert.equal(roomy.used, client.heldBytes);
+    if (end === 'close') await client.close();
+    else peer.destroy();
+    await until(() => call.done);
+    assert.equal(roomy.used, 0, end);
+  }
+});
+
+test('budget: a reply that alone outgrows the whole budget fails the connection at once (it could never complete)', async () => {
+  const budget = new ByteBudget(128 * 1024);
+  const { client, send } = rawPeer({ budget });
+  const call = settle(client.call('X.Y', 1));
+  send('{"id":0,"result":"');
+  for (let i = 0; i < 8 && !call.done; i++) {
+    send('x'.repeat(32 * 1024));
+    await turns(20);
+  }
+  assert.ok(call.error instanceof ProtocolError && (call.error as ProtocolError).code === 'FLUXRPC_ERR_OVERSIZE', String(call.error));
+  assert.match((call.error as Error).message, /does not fit the budget of 131072 buffered bytes/);
+  assert.equal(client.isShutdown, true);
+  assert.equal(budget.used, 0);
+});
+
+test('onceClosed: told once the client is shut down, after its pending calls failed, as closed.then would; a microtask later if already', async () => {
+  const { client, peer } = rawPeer();
+  const order: string[] = [];
+  const call = client.call('X.Y', 1).then(
+    () => order.push('call resolved'),
+    () => order.push('call failed'),
+  );
+  client.onceClosed((e) => order.push(`listener: ${e.message}`));
+  void client.closed.then((e) => order.push(`closed: ${e.message}`));
+  peer.destroy();
+  await call;
+  await until(() => order.length === 3);
+  assert.equal(order[0], 'call failed');
+  assert.deepEqual(order.slice(1).sort(), ['closed: connection reset by peer', 'listener: connection reset by peer']);
+  let late: string | undefined;
+  client.onceClosed((e) => (late = e.message));
+  assert.equal(late, undefined, 'not synchronously');
+  await Promise.resolve();
+  assert.equal(late, 'connection reset by peer');
+});

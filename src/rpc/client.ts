@@ -24,9 +24,10 @@
 import type { Buffer } from 'node:buffer';
 import { CodecError, JsonParseError } from '../codec/errors.js';
 import { SliceStoppedError, type TimeSlicer } from '../codec/time-slice.js';
-import { JsonValueReader, type ValueReaderOptions } from '../codec/value-reader.js';
+import { JsonValueReader, type ReadFlow, type ValueHandler, type ValueReaderOptions } from '../codec/value-reader.js';
+import type { ByteBudget } from '../runtime/budget.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
-import type { ByteStream } from '../transport/byte-stream.js';
+import type { ByteStream, StreamSink } from '../transport/byte-stream.js';
 import { type Encodable, classifyResponse, encodeRequest } from './envelope.js';
 import { ConnectionError, DeadlineExceededError, ProtocolError, ServerError, ShutdownError, TransportError } from './errors.js';
 import { GoText } from './go-text.js';
@@ -50,12 +51,99 @@ export interface CallOptions<R> {
   decode?: (result: unknown, slicer: TimeSlicer | undefined) => R | Promise<R>;
 }
 
-/** Reader options: limits (`maxValueBytes`, `maxValueElements`), when and how to slice large replies. */
-export type ClientOptions = Omit<ValueReaderOptions, 'structType'>;
+/** Reader options: limits (`maxValueBytes`, `maxValueElements`), when and how to slice large replies; a budget. */
+export interface ClientOptions extends Omit<ValueReaderOptions, 'structType' | 'growthRoom'> {
+  /**
+   * A budget shared with other holders (a hub's, for all its daemons and request bodies): what the
+   * client holds of a reply not yet complete (`heldBytes`) is charged to it as it changes and
+   * released when the reply completes or the connection ends. While the budget is exceeded, a
+   * client holding more than `SMALL_PARTIAL_BYTES` stops reading (the stream is paused) until there
+   * is room again, so several peers sending large values together take the budget beyond its limit
+   * by at most about one socket read each; the held buffer grows only into the room left (or by
+   * what one read needs). A reply that spans only a read or two still completes meanwhile. A
+   * reply that alone outgrows the whole budget fails the connection (`FLUXRPC_ERR_OVERSIZE`): it
+   * could never complete.
+   */
+  budget?: ByteBudget;
+}
+
+/**
+ * What a connection may hold of a reply without being paused for the budget (one socket read):
+ * ordinary replies that arrive in two reads are not held back by peers that fill the budget.
+ */
+export const SMALL_PARTIAL_BYTES = 64 * 1024;
+
+/**
+ * What the stream and the reader call into (one object per connection, not a closure each): the
+ * stream's sink, and the reader's read flow, which pauses the stream while the reader is busy or
+ * the budget is exceeded, and resumes it when neither is.
+ */
+class ClientInput implements StreamSink, ReadFlow {
+  private readerPaused = false;
+  private budgetPaused = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly stream: ByteStream,
+  ) {}
+
+  data(chunk: Buffer): void {
+    this.client.received(chunk);
+  }
+
+  end(error: Error | undefined): void {
+    this.client.streamEnded(error);
+  }
+
+  pause(): void {
+    this.set(true, this.budgetPaused);
+  }
+
+  resume(): void {
+    this.set(false, this.budgetPaused);
+  }
+
+  pauseForBudget(paused: boolean): void {
+    this.set(this.readerPaused, paused);
+  }
+
+  private set(reader: boolean, budget: boolean): void {
+    const before = this.readerPaused || this.budgetPaused;
+    this.readerPaused = reader;
+    this.budgetPaused = budget;
+    const after = reader || budget;
+    if (after && !before) this.stream.pause();
+    else if (before && !after) this.stream.resume();
+  }
+}
+
+/** The room left in a budget, as a splitter's `growthRoom` (one function per budget, shared by its clients). */
+const rooms = new WeakMap<ByteBudget, () => number>();
+function roomIn(budget: ByteBudget): () => number {
+  let room = rooms.get(budget);
+  if (room === undefined) rooms.set(budget, (room = () => budget.limit - budget.used));
+  return room;
+}
+
+/** The reader's handler: replies and the end, to the client. */
+class ReplyHandler implements ValueHandler {
+  constructor(private readonly client: Client) {}
+
+  value(value: unknown, _bytes: Buffer, slicer: TimeSlicer | undefined): void | Promise<void> {
+    return this.client.reply(value, slicer);
+  }
+
+  end(error: Error | undefined): void {
+    this.client.readerEnded(error);
+  }
+}
 
 class PendingCall {
   timer: NodeJS.Timeout | undefined = undefined;
   watch: SignalWatch | undefined = undefined;
+  /** Neighbours among the calls waiting on the same signal (`watch`). */
+  prevOnSignal: PendingCall | undefined = undefined;
+  nextOnSignal: PendingCall | undefined = undefined;
   constructor(
     readonly id: number,
     readonly resolve: (value: unknown) => void,
@@ -64,37 +152,179 @@ class PendingCall {
   ) {}
 }
 
-/** The pending calls waiting on one signal, and the one listener for them all. */
-interface SignalWatch {
-  readonly signal: AbortSignal;
-  readonly calls: Set<PendingCall>;
-  readonly onAbort: () => void;
+/**
+ * The pending calls waiting on one signal (a list through the calls themselves), and the one
+ * listener for them all: the watch is itself the listener (`handleEvent`), so a signal costs one
+ * object, however many calls share it.
+ */
+class SignalWatch {
+  first: PendingCall | undefined = undefined;
+  constructor(
+    readonly signal: AbortSignal,
+    private readonly client: Client,
+  ) {}
+
+  add(call: PendingCall): void {
+    call.watch = this;
+    call.nextOnSignal = this.first;
+    if (this.first !== undefined) this.first.prevOnSignal = call;
+    this.first = call;
+  }
+
+  /** Takes `call` out; true if no call is left. */
+  remove(call: PendingCall): boolean {
+    if (call.prevOnSignal !== undefined) call.prevOnSignal.nextOnSignal = call.nextOnSignal;
+    else this.first = call.nextOnSignal;
+    if (call.nextOnSignal !== undefined) call.nextOnSignal.prevOnSignal = call.prevOnSignal;
+    call.watch = call.prevOnSignal = call.nextOnSignal = undefined;
+    return this.first === undefined;
+  }
+
+  handleEvent(): void {
+    this.client.signalAborted(this);
+  }
+}
+
+/**
+ * A Map for the few entries of one connection: the first entry takes a slot of its own and only
+ * entries added while it is there go to a Map. A connection with one call (on one signal) at a
+ * time, as the hub's daemons mostly have, then adds and removes no Map entry per call: V8
+ * reallocates a Map's table as it empties, and a fresh table held by a long-lived client is what
+ * survives into the old generation, with whatever it points to.
+ */
+class SlotMap<K, V> {
+  private slotKey: K | undefined = undefined;
+  private slotValue: V | undefined = undefined;
+  private rest: Map<K, V> | undefined = undefined;
+  size = 0;
+
+  get(key: K): V | undefined {
+    return this.slotValue !== undefined && this.slotKey === key ? this.slotValue : this.rest?.get(key);
+  }
+
+  /** Adds an entry whose key is not there yet (`value` not undefined). */
+  add(key: K, value: V): void {
+    if (this.slotValue === undefined) {
+      this.slotKey = key;
+      this.slotValue = value;
+    } else (this.rest ??= new Map()).set(key, value);
+    this.size++;
+  }
+
+  delete(key: K): void {
+    if (this.slotValue !== undefined && this.slotKey === key) {
+      this.slotKey = this.slotValue = undefined;
+    } else if (this.rest === undefined || !this.rest.delete(key)) return;
+    this.size--;
+  }
+
+  values(): V[] {
+    const values = this.rest === undefined ? [] : [...this.rest.values()];
+    if (this.slotValue !== undefined) values.push(this.slotValue);
+    return values;
+  }
 }
 
 export class Client {
   private seq = 0;
-  private readonly pending = new Map<number, PendingCall>();
-  private readonly watches = new Map<AbortSignal, SignalWatch>();
+  private readonly pending = new SlotMap<number, PendingCall>();
+  private readonly watches = new SlotMap<AbortSignal, SignalWatch>();
   private failure: ConnectionError | undefined;
   private readonly reader: JsonValueReader;
-  private resolveClosed!: (reason: ConnectionError) => void;
-  /** Resolves with the error that shut the client down (`ShutdownError` after `close()`). */
-  readonly closed: Promise<ConnectionError>;
+  private readonly input: ClientInput;
+  private readonly budget: ByteBudget | undefined;
+  /** What is charged to the budget now (the reader's held bytes when last looked at). */
+  private charged = 0;
+  /** Set while waiting for room in the budget (the stream is paused meanwhile). */
+  private budgetWait: AbortController | undefined;
+  /** `closed`, made when first asked for (a hub's 10,000 clients are watched with `onceClosed`). */
+  private closedPromise: Promise<ConnectionError> | undefined;
+  private resolveClosed: ((reason: ConnectionError) => void) | undefined;
+  private closeListeners: ((reason: ConnectionError) => void)[] | undefined;
 
   constructor(
     private readonly stream: ByteStream,
     options: ClientOptions = {},
   ) {
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.reader = new JsonValueReader(
-      { value: (value, _bytes, slicer) => this.onResponse(value, slicer), end: (error) => this.onReaderEnd(error) },
-      stream,
-      { ...options, structType: 'jsonrpc.clientResponse' },
-    );
-    stream.start({
-      data: (chunk: Buffer) => this.reader.push(chunk),
-      end: (error) => this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error })),
+    const { budget, ...readerOptions } = options;
+    this.budget = budget;
+    this.input = new ClientInput(this, stream);
+    this.reader = new JsonValueReader(new ReplyHandler(this), this.input, {
+      ...readerOptions,
+      structType: 'jsonrpc.clientResponse',
+      ...(budget === undefined ? {} : { growthRoom: roomIn(budget) }),
     });
+    stream.start(this.input);
+  }
+
+  /** @internal A chunk from the stream. */
+  received(chunk: Buffer): void {
+    this.reader.push(chunk);
+    if (this.budget !== undefined) this.chargeHeld();
+  }
+
+  /** @internal The stream ended. */
+  streamEnded(error: Error | undefined): void {
+    this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error }));
+  }
+
+  /** @internal A reply, in arrival order. */
+  reply(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
+    return this.onResponse(value, slicer);
+  }
+
+  /** @internal The reader ended (end of stream or an error). */
+  readerEnded(error: Error | undefined): void {
+    this.onReaderEnd(error);
+  }
+
+  /** Brings the budget's charge to what the reader holds now; pauses reading while the budget is exceeded. */
+  private chargeHeld(): void {
+    const budget = this.budget!;
+    const held = this.failure === undefined ? this.reader.heldBytes : 0;
+    const delta = held - this.charged;
+    if (delta === 0) return;
+    this.charged = held;
+    if (delta < 0) {
+      budget.release(-delta);
+      return;
+    }
+    if (budget.charge(delta) || held <= SMALL_PARTIAL_BYTES || this.budgetWait !== undefined || this.failure !== undefined) return;
+    // Waiting for room is pointless when this reply alone needs more than the whole budget.
+    if (held > budget.limit) this.fail(new ProtocolError('FLUXRPC_ERR_OVERSIZE', `a reply of more than ${held} bytes does not fit the budget of ${budget.limit} buffered bytes`));
+    else this.waitForBudget(budget);
+  }
+
+  private waitForBudget(budget: ByteBudget): void {
+    const wait = (this.budgetWait = new AbortController());
+    this.input.pauseForBudget(true);
+    budget.whenAvailable(wait.signal).then(
+      () => {
+        if (this.budgetWait !== wait) return;
+        this.budgetWait = undefined;
+        this.input.pauseForBudget(false);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Resolves with the error that shut the client down (`ShutdownError` after `close()`). */
+  get closed(): Promise<ConnectionError> {
+    if (this.closedPromise === undefined) {
+      this.closedPromise = this.failure !== undefined ? Promise.resolve(this.failure) : new Promise((resolve) => (this.resolveClosed = resolve));
+    }
+    return this.closedPromise;
+  }
+
+  /**
+   * Calls `listener` with what `closed` resolves with, when it does (from a microtask, after the
+   * pending calls have been failed, as a `closed.then` would): the same, without a promise and a
+   * reaction per client.
+   */
+  onceClosed(listener: (reason: ConnectionError) => void): void {
+    const failure = this.failure;
+    if (failure !== undefined) queueMicrotask(() => listener(failure));
+    else (this.closeListeners ??= []).push(listener);
   }
 
   /** True once the client has failed or was closed. */
@@ -143,7 +373,7 @@ export class Client {
     }
     return new Promise<R>((resolve, reject) => {
       const entry = new PendingCall(id, resolve as (value: unknown) => void, reject, options?.decode as CallOptions<unknown>['decode']);
-      this.pending.set(id, entry);
+      this.pending.add(id, entry);
       if (options !== undefined) {
         if (options.signal !== undefined) this.watch(options.signal, entry);
         if (options.deadline !== undefined) {
@@ -173,22 +403,22 @@ export class Client {
   private watch(signal: AbortSignal, entry: PendingCall): void {
     let watch = this.watches.get(signal);
     if (watch === undefined) {
-      const calls = new Set<PendingCall>();
-      const onAbort = () => {
-        this.watches.delete(signal);
-        for (const call of calls) {
-          call.watch = undefined;
-          if (this.pending.get(call.id) !== call) continue;
-          this.settle(call);
-          call.reject(signal.reason);
-        }
-      };
-      watch = { signal, calls, onAbort };
-      this.watches.set(signal, watch);
-      signal.addEventListener('abort', onAbort, { once: true });
+      watch = new SignalWatch(signal, this);
+      this.watches.add(signal, watch);
+      signal.addEventListener('abort', watch, { once: true });
     }
-    watch.calls.add(entry);
-    entry.watch = watch;
+    watch.add(entry);
+  }
+
+  /** @internal A watched signal aborted: its calls reject with its reason. */
+  signalAborted(watch: SignalWatch): void {
+    if (this.watches.get(watch.signal) === watch) this.watches.delete(watch.signal);
+    for (let call = watch.first; call !== undefined; call = watch.first) {
+      watch.remove(call);
+      if (this.pending.get(call.id) !== call) continue;
+      this.settle(call);
+      call.reject(watch.signal.reason);
+    }
   }
 
   private onResponse(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
@@ -257,13 +487,9 @@ export class Client {
       entry.timer = undefined;
     }
     const watch = entry.watch;
-    if (watch !== undefined) {
-      entry.watch = undefined;
-      watch.calls.delete(entry);
-      if (watch.calls.size === 0) {
-        watch.signal.removeEventListener('abort', watch.onAbort);
-        this.watches.delete(watch.signal);
-      }
+    if (watch !== undefined && watch.remove(entry)) {
+      watch.signal.removeEventListener('abort', watch);
+      this.watches.delete(watch.signal);
     }
   }
 
@@ -272,14 +498,23 @@ export class Client {
     if (this.failure) return;
     this.failure = error;
     this.reader.stop();
-    const pending = [...this.pending.values()];
+    if (this.budget !== undefined) {
+      this.chargeHeld();
+      this.budgetWait?.abort();
+      this.budgetWait = undefined;
+    }
+    const pending = this.pending.values().sort((a, b) => a.id - b.id);
     for (const entry of pending) {
       this.settle(entry);
       entry.reject(error);
     }
     if (error instanceof ShutdownError) this.stream.close();
     else this.stream.destroy(error);
-    this.resolveClosed(error);
+    this.resolveClosed?.(error);
+    this.resolveClosed = undefined;
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (listeners !== undefined) queueMicrotask(() => { for (const listener of listeners) listener(error); });
   }
 }
 

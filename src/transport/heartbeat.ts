@@ -34,13 +34,38 @@ export interface HeartbeatHooks {
   expire(error: Error): void;
 }
 
-export class Heartbeat implements TimerEntry {
+/** The periods of one set of options, worked out once and shared by every heartbeat made with them. */
+class Timing {
   readonly pingPeriodMs: number;
   readonly pongWaitMs: number;
   readonly writeWaitMs: number;
+  /** Due times are rounded up to this (whole milliseconds). */
+  readonly granularity: number;
+  /** The ping period in whole milliseconds (rounded up), so that scheduled times stay integers. */
+  readonly pingEveryMs: number;
+
+  constructor(options: HeartbeatOptions) {
+    this.pingPeriodMs = positive('pingPeriodMs', options.pingPeriodMs ?? FLUX_PING_PERIOD_MS);
+    this.pongWaitMs = positive('pongWaitMs', options.pongWaitMs ?? FLUX_PONG_WAIT_MS);
+    this.writeWaitMs = positive('writeWaitMs', options.writeWaitMs ?? FLUX_WRITE_WAIT_MS);
+    this.granularity = Math.min(250, Math.max(1, Math.floor(Math.min(this.pingPeriodMs, this.pongWaitMs, this.writeWaitMs) / 64)));
+    this.pingEveryMs = Math.ceil(this.pingPeriodMs);
+  }
+}
+
+/** Timings by options object: an acceptor hands the same options to each of its connections. */
+const timings = new WeakMap<HeartbeatOptions, Timing>();
+
+function timingOf(options: HeartbeatOptions): Timing {
+  let timing = timings.get(options);
+  if (timing === undefined) timings.set(options, (timing = new Timing(options)));
+  return timing;
+}
+
+export class Heartbeat implements TimerEntry {
   due = 0;
   heapIndex = -1;
-  private readonly granularity: number;
+  private readonly timing: Timing;
   private lastRead = 0;
   private nextPing = 0;
   /** When the ping now being written was queued; -1 when none is. */
@@ -54,17 +79,26 @@ export class Heartbeat implements TimerEntry {
     options: HeartbeatOptions = {},
     private readonly timer: SharedTimer = sharedTimer,
   ) {
-    this.pingPeriodMs = positive('pingPeriodMs', options.pingPeriodMs ?? FLUX_PING_PERIOD_MS);
-    this.pongWaitMs = positive('pongWaitMs', options.pongWaitMs ?? FLUX_PONG_WAIT_MS);
-    this.writeWaitMs = positive('writeWaitMs', options.writeWaitMs ?? FLUX_WRITE_WAIT_MS);
-    this.granularity = Math.min(250, Math.max(1, Math.min(this.pingPeriodMs, this.pongWaitMs, this.writeWaitMs) / 64));
+    this.timing = timingOf(options);
+  }
+
+  get pingPeriodMs(): number {
+    return this.timing.pingPeriodMs;
+  }
+
+  get pongWaitMs(): number {
+    return this.timing.pongWaitMs;
+  }
+
+  get writeWaitMs(): number {
+    return this.timing.writeWaitMs;
   }
 
   start(): void {
     if (this.stopped) return;
     const now = this.timer.now();
     this.lastRead = now;
-    this.nextPing = now + this.pingPeriodMs;
+    this.nextPing = now + this.timing.pingEveryMs;
     this.reschedule();
   }
 
@@ -114,7 +148,7 @@ export class Heartbeat implements TimerEntry {
     if (this.stopped) return;
     if (error) return this.expire(`ping failed: ${error.message}`);
     this.pingStarted = -1;
-    this.nextPing = this.timer.now() + this.pingPeriodMs;
+    this.nextPing = this.timer.now() + this.timing.pingEveryMs;
     this.reschedule();
   }
 
@@ -127,7 +161,7 @@ export class Heartbeat implements TimerEntry {
   }
 
   private round(t: number): number {
-    return Math.ceil(t / this.granularity) * this.granularity;
+    return Math.ceil(t / this.timing.granularity) * this.timing.granularity;
   }
 
   private expire(message: string): void {

@@ -24,8 +24,13 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/**
+ * Whole milliseconds (rounded up): times kept per connection (its deadlines, 10,000 of them) are
+ * then small integers, which V8 stores in the objects themselves; a fractional time would be a
+ * number object of its own, made anew by each store (a connection's every read and write).
+ */
 const realClock: Clock = {
-  now: () => performance.now(),
+  now: () => Math.ceil(performance.now()),
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

@@ -22,15 +22,24 @@ export abstract class StreamBase implements ByteStream {
   private readonly lowWaterMark: number;
   /** Writers waiting in `writable()` (created when the first one waits). */
   private waiters: { resolve(): void; reject(e: Error): void }[] | undefined;
-  private resolveClosed!: (e: Error | undefined) => void;
+  /** Made when first asked for (many streams are never asked: a hub's 10,000 connections). */
+  private closedPromise: Promise<Error | undefined> | undefined;
+  private resolveClosed: ((e: Error | undefined) => void) | undefined;
   private isClosed = false;
-  readonly closed: Promise<Error | undefined>;
+  /** What ended the stream, once it is closed. */
+  private closedWith: Error | undefined;
   abstract readonly remote: string;
 
   constructor(options: FlowOptions = {}) {
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.lowWaterMark = Math.floor(this.highWaterMark / 2);
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get closed(): Promise<Error | undefined> {
+    if (this.closedPromise === undefined) {
+      this.closedPromise = this.isClosed ? Promise.resolve(this.closedWith) : new Promise((resolve) => (this.resolveClosed = resolve));
+    }
+    return this.closedPromise;
   }
 
   start(sink: StreamSink): void {
@@ -86,11 +95,13 @@ export abstract class StreamBase implements ByteStream {
   protected finish(error: Error | undefined): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.closedWith = error;
     this.endRead(error);
     const waiters = this.waiters ?? [];
     this.waiters = undefined;
     for (const w of waiters) w.reject(new StreamClosedError('stream closed while waiting to write', { cause: error }));
-    this.resolveClosed(error);
+    this.resolveClosed?.(error);
+    this.resolveClosed = undefined;
   }
 
   protected get isFinished(): boolean {

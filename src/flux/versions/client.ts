@@ -47,7 +47,7 @@ import type { JobId, JobStatus } from '../model/job.js';
 import type { ListImagesOptions, ListServicesOptions } from '../model/options.js';
 import type { UpdateSpec } from '../model/update-spec.js';
 import { METHODS, type MethodSpec } from './methods.js';
-import { decodeReply, decodeReplyInSlices, mapInSlices } from './replies.js';
+import { decodeReply, decodeReplyInSlices, mapInSlices, type DecodedReply } from './replies.js';
 import { versionSpec, type VersionSpec } from './versions.js';
 
 export interface FluxClient extends FluxApi {
@@ -62,6 +62,8 @@ export interface FluxClient extends FluxApi {
   close(): Promise<void>;
   /** Resolves with the error that ended the connection (`connection is shut down` after `close`). */
   readonly closed: Promise<Error>;
+  /** Calls `listener` once the connection has ended, as `closed.then(listener)` would (without a promise per client). */
+  onceClosed(listener: (error: Error) => void): void;
 }
 
 /**
@@ -78,19 +80,42 @@ export function createFluxClient(version: ProtocolVersion, transport: ByteStream
   return new GenericFluxClient(spec, rpc);
 }
 
+type ReplyDecoder = (json: unknown, slicer: TimeSlicer | undefined) => DecodedReply<unknown> | Promise<DecodedReply<unknown>>;
+
+/** Each version's reply decoder per method, made once (not a closure per call). */
+const replyDecoders = new Map<VersionSpec, Map<MethodSpec<any, any>, ReplyDecoder>>();
+
+function replyDecoder<R>(spec: VersionSpec, m: MethodSpec<any, R>): (json: unknown, slicer: TimeSlicer | undefined) => DecodedReply<R> | Promise<DecodedReply<R>> {
+  let byMethod = replyDecoders.get(spec);
+  if (byMethod === undefined) replyDecoders.set(spec, (byMethod = new Map()));
+  let decode = byMethod.get(m);
+  if (decode === undefined) {
+    const form = spec.replies;
+    decode = (json, slicer) => (slicer === undefined ? decodeReply(m, form, json) : decodeReplyInSlices(m, form, json, slicer));
+    byMethod.set(m, decode);
+  }
+  return decode as (json: unknown, slicer: TimeSlicer | undefined) => DecodedReply<R> | Promise<DecodedReply<R>>;
+}
+
 /** Lists at least this long go through `after` in time slices. */
 const SLICED_AFTER_MIN = 1024;
 
 class GenericFluxClient implements FluxClient {
   readonly protocolVersion: ProtocolVersion;
-  readonly closed: Promise<Error>;
 
   constructor(
     private readonly spec: VersionSpec,
     readonly rpc: Client,
   ) {
     this.protocolVersion = spec.version;
-    this.closed = rpc.closed;
+  }
+
+  get closed(): Promise<Error> {
+    return this.rpc.closed;
+  }
+
+  onceClosed(listener: (error: Error) => void): void {
+    this.rpc.onceClosed(listener);
   }
 
   async close(): Promise<void> {
@@ -151,14 +176,9 @@ class GenericFluxClient implements FluxClient {
     const refused = m.kindCheck?.(param, this.spec.kinds);
     if (refused !== undefined) throw this.spec.kindError(refused);
     const request = new RawJson(m.param.encode(param));
-    const form = this.spec.replies;
     let reply;
     try {
-      reply = await this.rpc.call(m.wire, request, {
-        signal: ctx.signal,
-        ...(ctx.deadline === undefined ? {} : { deadline: ctx.deadline }),
-        decode: (json, slicer) => (slicer === undefined ? decodeReply(m, form, json) : decodeReplyInSlices(m, form, json, slicer)),
-      });
+      reply = await this.rpc.call(m.wire, request, { signal: ctx.signal, deadline: ctx.deadline, decode: replyDecoder(this.spec, m) });
     } catch (error) {
       if (error instanceof ServerError && m.missingMethodValue !== undefined && error.message === GoText.canNotFindMethod(m.wire)) {
         return m.missingMethodValue;

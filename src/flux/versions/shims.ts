@@ -19,9 +19,13 @@ import type { ImageStatus } from '../model/image-status.js';
 import type { ListImagesOptions, ListServicesOptions } from '../model/options.js';
 import { ResourceId } from '../model/resource-id.js';
 import { RESOURCE_SPEC_ALL } from '../model/resource-spec.js';
-import { alreadySorted, getTagPattern, newContainer } from '../policy/index.js';
+/** The tag-policy code (with its RE2 engine), loaded by the first shimmed ListImages only: a hub of new daemons never needs it. */
+type Policy = typeof import('../policy/index.js');
+type ContainerFields<T> = import('../policy/container.js').ContainerFields<T>;
+let policyModule: Promise<Policy> | undefined;
+const loadPolicy = (): Promise<Policy> => (policyModule ??= import('../policy/index.js'));
 import { sscanfInts } from './go-scanf.js';
-import { infoFacts, infoOf } from './image-info-adapter.js';
+import { infoFacts, infoOf, type InfoFacts } from './image-info-adapter.js';
 import { checkIdKinds } from './kinds.js';
 
 /** The format flux scans an old daemon's status text with. */
@@ -76,12 +80,16 @@ export async function listServicesWithOptions(
 
 /** The ListImagesWithOptions shim (V6–V9). `options.namespace` is ignored, as in Go. */
 export async function listImagesWithOptions(api: FluxApi, ctx: CallContext, options: ListImagesOptions): Promise<readonly ImageStatus[] | null> {
+  const policy = loadPolicy();
   const statuses = await api.listImages(ctx, options.spec);
   const namespace = options.spec === RESOURCE_SPEC_ALL ? '' : namespaceOf(ResourceId.parse(options.spec));
   const services = await api.listServices(ctx, namespace);
   const policies = new Map<string, ReadonlyMap<string, string> | null>();
   for (const service of services ?? []) policies.set(service.id.toString(), service.policies);
   if (statuses === null) return null;
+  const { alreadySorted, getTagPattern, newContainer } = await policy;
+  const rebuildContainer = (c: Container, policies: ReadonlyMap<string, string> | null, fields: readonly string[] | null) =>
+    rebuiltContainer(c, newContainer(c.name, alreadySorted((c.available ?? []).map(infoFacts)), infoFacts(c.current), getTagPattern(policies, c.name), fields), fields);
   return statuses.map((status) => {
     if (status.containers === null) return status;
     // A workload the services call knew has policies (maybe none); Go then passes an empty set,
@@ -91,10 +99,8 @@ export async function listImagesWithOptions(api: FluxApi, ctx: CallContext, opti
   });
 }
 
-/** The daemon's container recomputed from its own `Available` list, taken as already sorted. */
-function rebuildContainer(c: Container, policies: ReadonlyMap<string, string> | null, fields: readonly string[] | null): Container {
-  const available = (c.available ?? []).map(infoFacts);
-  const f = newContainer(c.name, alreadySorted(available), infoFacts(c.current), getTagPattern(policies, c.name), fields);
+/** The daemon's container recomputed (`f`: policy's `newContainer` over its own `Available` list, taken as already sorted). */
+function rebuiltContainer(c: Container, f: ContainerFields<InfoFacts>, fields: readonly string[] | null): Container {
   return container({
     name: f.name,
     current: infoOf(f.current),

@@ -109,7 +109,7 @@ export class Forwarder {
     for (const spec of SPECS.values()) {
       const asText = encoded && spec.result !== undefined && spec.api !== 'gitRepoConfig';
       api[spec.api] = (ctx: CallContext, ...args: unknown[]) => {
-        if (this.o.registry.isConnected(instance)) return (local[spec.api] as (c: CallContext, ...a: unknown[]) => Promise<unknown>)(ctx, ...args);
+        if (this.o.registry.isConnected(instance)) return (local[spec.api] as (c: CallContext, ...a: unknown[]) => Promise<unknown>).call(local, ctx, ...args);
         return this.forward(instance, spec, ctx, args[0], asText);
       };
     }

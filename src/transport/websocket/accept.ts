@@ -26,8 +26,11 @@ export class HandshakeError extends Error {
 export class WebSocketAcceptor {
   constructor(private readonly options: AcceptOptions = {}) {}
 
-  /** Resolves with the stream; rejects with a HandshakeError if the request is no valid websocket handshake. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketStream> {
+  /**
+   * Resolves with the stream; rejects with a HandshakeError if the request is no valid websocket
+   * handshake. `remote` describes the peer (default `address:port` of the request's socket).
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, remote?: string): Promise<WebSocketStream> {
     const refused = checkUpgradeRequest(req.method, req.headers);
     if (refused) {
       socket.on('error', () => undefined);
@@ -36,7 +39,6 @@ export class WebSocketAcceptor {
     }
     if (socket.destroyed || !socket.writable) return Promise.reject(new HandshakeError(0, 'the connection closed before the upgrade'));
     socket.write(switchingProtocols(req.headers['sec-websocket-key'] as string));
-    const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-    return Promise.resolve(new WebSocketStream(socket, 'server', this.options, remote, head));
+    return Promise.resolve(new WebSocketStream(socket, 'server', this.options, remote ?? `${req.socket.remoteAddress}:${req.socket.remotePort}`, head));
   }
 }

@@ -8,6 +8,11 @@
  * Pongs answer only the newest ping of a batch (RFC 6455 §5.5.3 allows it), so a ping flood adds
  * at most one pong per tick; `pongsInFlight` counts the pongs not yet taken by the OS, for the
  * owner's read backpressure. After a close frame nothing more is queued.
+ *
+ * Control frames (the pong, pings) are kept apart from the data frames of a batch and go out
+ * first (a control frame may come between any two messages). A batch of nothing but an empty
+ * pong and/or ping on the server side (the heartbeat traffic of an idle hub: each of its
+ * connections does this every 13 s) is written from a constant buffer, without arrays or copies.
  */
 import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
@@ -19,6 +24,10 @@ export const COPY_LIMIT = 16 * 1024;
 
 const FIN = 0x80;
 const EMPTY = Buffer.alloc(0);
+/** Unmasked empty control frames, never changed (the socket only reads them). */
+const PONG_FRAME = Buffer.from([FIN | OP_PONG, 0]);
+const PING_FRAME = Buffer.from([FIN | OP_PING, 0]);
+const PONG_PING_FRAMES = Buffer.from([FIN | OP_PONG, 0, FIN | OP_PING, 0]);
 
 export interface FrameWriterEvents {
   /** A batch is being handed to the socket. */
@@ -31,12 +40,14 @@ export interface FrameWriterEvents {
 }
 
 export class FrameWriter {
-  /** The frames of this tick (none while idle: an idle connection holds no arrays). */
+  /** The data (and close) frames of this tick (none while idle: an idle connection holds no arrays). */
   private payloads: Buffer[] | undefined;
   private opcodes: number[] | undefined;
   private dataBytes = 0;
-  /** Index of the pong in the current batch, or -1. */
-  private pongAt = -1;
+  /** The pong of this tick (answering the newest ping), if any. */
+  private pongPayload: Buffer | undefined;
+  /** Pings of this tick, and what to call once each is written. */
+  private pings = 0;
   private pingDone: ((error?: Error) => void)[] | undefined;
   private scheduled = false;
   private closed = false;
@@ -64,20 +75,17 @@ export class FrameWriter {
   ping(done: (error?: Error) => void): void {
     if (this.closed) return done();
     (this.pingDone ??= []).push(done);
-    this.queue(OP_PING, EMPTY);
+    this.pings++;
+    this.schedule();
   }
 
   /** Queues a pong echoing `payload` (copied), replacing a pong still waiting in this batch. */
   pong(payload: Buffer): void {
     if (this.closed) return;
     const copy = payload.length === 0 ? EMPTY : Buffer.from(payload);
-    if (this.pongAt >= 0) {
-      this.payloads![this.pongAt] = copy;
-      return;
-    }
-    this.pongAt = this.payloads?.length ?? 0;
-    this.pongsInFlight++;
-    this.queue(OP_PONG, copy);
+    if (this.pongPayload === undefined) this.pongsInFlight++;
+    this.pongPayload = copy;
+    this.schedule();
   }
 
   /** Queues a close frame (no payload when `code` is undefined) and sends the batch now. */
@@ -99,6 +107,10 @@ export class FrameWriter {
     if (this.closed) return;
     (this.payloads ??= []).push(payload);
     (this.opcodes ??= []).push(opcode);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(flushWriter, this);
@@ -108,18 +120,37 @@ export class FrameWriter {
   /** Sends everything queued as one socket write (several buffers corked into one writev). */
   flush(): void {
     this.scheduled = false;
-    const payloads = this.payloads;
-    const opcodes = this.opcodes;
-    if (!payloads || !opcodes) return;
-    const n = payloads.length;
+    const pong = this.pongPayload;
+    const pings = this.pings;
+    let payloads = this.payloads;
+    let opcodes = this.opcodes;
+    if (!payloads && pong === undefined && pings === 0) return;
     const dataBytes = this.dataBytes;
-    const pongs = this.pongAt >= 0 ? 1 : 0;
+    const pongs = pong === undefined ? 0 : 1;
     const pingDone = this.pingDone;
     this.payloads = undefined;
     this.opcodes = undefined;
     this.dataBytes = 0;
-    this.pongAt = -1;
+    this.pongPayload = undefined;
+    this.pings = 0;
     this.pingDone = undefined;
+
+    if (!payloads && !this.masking && pings <= 1 && (pong === undefined || pong.length === 0)) {
+      // Heartbeat traffic alone: one constant frame (or two).
+      this.send([pong === undefined ? PING_FRAME : pings === 0 ? PONG_FRAME : PONG_PING_FRAMES], dataBytes, pongs, pingDone);
+      return;
+    }
+    if (pongs + pings > 0) {
+      // Control frames first.
+      const controls: Buffer[] = [];
+      const kinds: number[] = [];
+      if (pong !== undefined) controls.push(pong), kinds.push(OP_PONG);
+      for (let k = 0; k < pings; k++) controls.push(EMPTY), kinds.push(OP_PING);
+      payloads = payloads ? [...controls, ...payloads] : controls;
+      opcodes = opcodes ? [...kinds, ...opcodes] : kinds;
+    }
+    if (!payloads || !opcodes) return;
+    const n = payloads.length;
 
     const out: Buffer[] = [];
     let i = 0;
@@ -150,6 +181,11 @@ export class FrameWriter {
       }
     }
 
+    this.send(out, dataBytes, pongs, pingDone);
+  }
+
+  /** Hands a batch's buffers to the socket (several: corked, one writev). */
+  private send(out: Buffer[], dataBytes: number, pongs: number, pingDone: ((error?: Error) => void)[] | undefined): void {
     this.events.onFlush();
     const done = (error?: Error | null) => {
       this.pongsInFlight -= pongs;

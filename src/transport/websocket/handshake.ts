@@ -6,15 +6,18 @@
  * a 101 that names websocket and carries the right `Sec-WebSocket-Accept`.
  */
 import { Buffer } from 'node:buffer';
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { GoText } from '../../runtime/go-text.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + GUID)). */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+
+/** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + GUID)) (one-shot where node has `crypto.hash`: a hub computes one per registration). */
 export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + GUID).digest('base64');
+  return oneShotHash !== undefined ? oneShotHash('sha1', key + GUID, 'base64') : createHash('sha1').update(key + GUID).digest('base64');
 }
 
 /** A fresh `Sec-WebSocket-Key`: 16 random bytes, base64. */
