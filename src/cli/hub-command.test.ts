@@ -9,8 +9,8 @@ import { run } from './cli.js';
 import type { Io } from './io.js';
 import { NatsServer, requireNatsServer } from '../../test/cluster/nats-server.js';
 
-/** Runs `fluxrpc hub …` until its first lines are out, reads /healthz, then stops it. */
-async function hub(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string; health: string }> {
+/** Runs `fluxrpc hub …` until its first lines are out (`ready` matches them), reads /healthz, then stops it. */
+async function hub(argv: string[], env: Record<string, string> = {}, ready = /cluster mode: replica/): Promise<{ code: number; out: string; err: string; health: string }> {
   let stop!: () => void;
   let out = '';
   let err = '';
@@ -22,7 +22,7 @@ async function hub(argv: string[], env: Record<string, string> = {}): Promise<{ 
     out: (t) => {
       out += t;
       const m = /listening on (http:\/\/\S+) /.exec(out);
-      if (m && /cluster mode: replica/.test(out)) listening(m[1]!);
+      if (m && ready.test(out)) listening(m[1]!);
     },
     err: (t) => void (err += t),
   };
@@ -34,7 +34,7 @@ async function hub(argv: string[], env: Record<string, string> = {}): Promise<{ 
   return { code: await done, out, err, health };
 }
 
-test('cluster flags: bad values are one line on stderr and exit status 2', async () => {
+test('flags (cluster mode, limits): bad values are one line on stderr and exit status 2', async () => {
   const cases: [string[], RegExp][] = [
     [['--nats', 'http://x:1'], /^fluxrpc: hub: NATS URL "http:\/\/x:1": the scheme must be nats:\/\/ or tls:\/\/\n$/],
     [['--nats', 'nats://a,tls://b'], /mixed nats:\/\/ and tls:\/\//],
@@ -43,6 +43,10 @@ test('cluster flags: bad values are one line on stderr and exit status 2', async
     [['--nats-creds', '/x'], /--nats-creds needs --nats/],
     [['--nats', 'nats://a', '--owner-ttl', '500ms'], /--owner-ttl must be at least 1s/],
     [['--events-per-instance', '0'], /invalid --events-per-instance "0"/],
+    [['--max-value-bytes', '0'], /^fluxrpc: invalid --max-value-bytes "0": use a positive size/],
+    [['--max-value-bytes', '12 parsecs'], /^fluxrpc: invalid --max-value-bytes "12 parsecs"/],
+    [['--max-value-elements=-5'], /^fluxrpc: invalid --max-value-elements "-5": a whole number from 1 to 2147483647\n$/],
+    [['--max-value-elements', '1e3'], /^fluxrpc: invalid --max-value-elements "1e3"/],
     [['--nats', 'nats://127.0.0.1:1', '--users', '/nonexistent/users.json'], /^fluxrpc: hub: the dashboard with --nats needs --session-key-file, the same file on every replica/],
   ];
   for (const [argv, re] of cases) {
@@ -51,6 +55,16 @@ test('cluster flags: bad values are one line on stderr and exit status 2', async
     assert.match(r.err, re);
     assert.doesNotMatch(r.err, /secret/);
   }
+});
+
+test('--max-value-bytes and --max-value-elements reach the hub (its start-up log line)', async () => {
+  const r = await hub(['--max-value-bytes', '1MiB', '--max-value-elements', '5000'], {}, /generated a token/);
+  assert.equal(r.code, 0, r.err);
+  const line = r.err.split('\n').find((l) => l.includes('"listening"'));
+  assert.ok(line, r.err);
+  const fields = JSON.parse(line) as Record<string, unknown>;
+  assert.equal(fields['maxValueBytes'], 1024 * 1024);
+  assert.equal(fields['maxValueElements'], 5000);
 });
 
 test('an unreadable credentials file: one line, exit status 1', async () => {

@@ -30,6 +30,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isProtocolVersion, PROTOCOL_VERSIONS, type FluxApi, type ProtocolVersion } from '../flux/api.js';
 import { encodeEvent, type FluxEvent } from '../flux/model/index.js';
+import { DEFAULT_MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { createFluxClient } from '../flux/versions/index.js';
 import { createFluxHttpHandler } from '../http/api-handler.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, parseEventBody, readRequestBody } from '../http/body.js';
@@ -70,6 +71,10 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 export interface DaemonClientOptions {
   /** The hub's budget of buffered bytes, to charge what the connection holds (messages being read). */
   budget: ByteBudget;
+  /** The most bytes of one reply from the daemon (`HubOptions.maxValueBytes`). */
+  maxValueBytes: number;
+  /** The most JSON elements in one reply from the daemon (`HubOptions.maxValueElements`). */
+  maxValueElements: number;
 }
 
 export interface HubOptions {
@@ -100,6 +105,18 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   /** A budget shared with more than this hub (default: one of `maxBufferedBytes`). */
   budget?: ByteBudget;
+  /**
+   * The most bytes one reply from a daemon may take (default 64 MiB, `DEFAULT_MAX_VALUE_BYTES`): a
+   * daemon whose reply is larger loses its connection (`FLUXRPC_ERR_OVERSIZE`) and the call gets
+   * Flux's "unavailable" error; other daemons are not affected.
+   */
+  maxValueBytes?: number;
+  /**
+   * The most JSON elements (`{`, `[`, `,` outside strings) in one reply from a daemon (default
+   * 4,194,304, `DEFAULT_MAX_VALUE_ELEMENTS`); more costs that daemon its connection likewise
+   * (`FLUXRPC_ERR_TOO_MANY_ELEMENTS`).
+   */
+  maxValueElements?: number;
   /** `Retry-After` of a 503 for the budget (default 5 s). */
   retryAfterSeconds?: number;
   /** Interval of the log throttle for refusals (default 1 s). */
@@ -116,8 +133,8 @@ export interface HubOptions {
    * The RPC client made for a daemon's websocket (default `createFluxClient` with the hub's
    * budget: what a connection holds of a reply not yet complete is charged to it, and reading from
    * that daemon stops while the budget is exceeded, so several daemons sending large replies at
-   * once take it beyond its limit by about one socket read each; each reply is also bounded by the
-   * splitter's `maxValueBytes`, 64 MiB).
+   * once take it beyond its limit by about one socket read each; each reply is also bounded by
+   * `maxValueBytes` and `maxValueElements`, handed over in `DaemonClientOptions`).
    */
   createClient?: (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions) => DaemonClient;
   /** More series for `/metrics` (a prom-client `Registry`: the notifier's), appended to the hub's. */
@@ -160,6 +177,8 @@ export class Hub {
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
   private readonly sockets = new Set<Socket>();
   private readonly stopWatching: (() => void) | undefined;
+  /** What each daemon connection's client is made with. */
+  private readonly clientOptions: DaemonClientOptions;
   /** Cluster mode's hooks, once `listen()` has started it. */
   private clusterMode: Cluster | undefined;
   /** Where events go: `events` alone, or the cluster's stream in cluster mode. */
@@ -182,6 +201,11 @@ export class Hub {
     this.tokenAuth = new TokenAuth(options.tokens);
     this.log = (options.logger ?? silentLogger).child({ component: 'hub' });
     this.budget = options.budget ?? new ByteBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+    this.clientOptions = {
+      budget: this.budget,
+      maxValueBytes: positiveLimit('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES),
+      maxValueElements: positiveLimit('maxValueElements', options.maxValueElements ?? DEFAULT_MAX_VALUE_ELEMENTS),
+    };
     this.metrics = hubMetrics({ budget: this.budget });
     this.metrics.tokens.set(this.tokenAuth.size);
     this.throttle = new LogThrottle(options.logIntervalMs, (reason) => this.metrics.suppressedLogLines.inc({ reason }));
@@ -319,7 +343,7 @@ export class Hub {
         this.server.off('error', onError);
         const a = this.server.address() as AddressInfo;
         const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-        this.log.info('listening', { address: `${shown}:${a.port}`, instances: this.auth.instances.length, callTimeoutMs: this.registry.callTimeoutMs, maxBufferedBytes: this.budget.limit });
+        this.log.info('listening', { address: `${shown}:${a.port}`, instances: this.auth.instances.length, callTimeoutMs: this.registry.callTimeoutMs, maxBufferedBytes: this.budget.limit, maxValueBytes: this.clientOptions.maxValueBytes, maxValueElements: this.clientOptions.maxValueElements });
         resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
       });
     });
@@ -404,7 +428,7 @@ export class Hub {
       stream.close();
       return;
     }
-    const client = (this.options.createClient ?? defaultClient)(version, stream, { budget: this.budget });
+    const client = (this.options.createClient ?? defaultClient)(version, stream, this.clientOptions);
     this.registry.register(instance, client, { protocol: version, remote, userAgent: String(req.headers['user-agent'] ?? ''), credential: credential.id });
   }
 
@@ -473,8 +497,17 @@ export class Hub {
   }
 }
 
-/** The default `createClient`: charges the hub's budget for replies not yet complete (see `HubOptions.createClient`). */
-const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions): DaemonClient => createFluxClient(version, stream, { budget: options.budget });
+/**
+ * The default `createClient`: charges the hub's budget for replies not yet complete and bounds
+ * each reply (see `HubOptions.createClient`).
+ */
+const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions): DaemonClient => createFluxClient(version, stream, options);
+
+/** A limit given in `HubOptions`: a whole number of at least 1 (checked once, not per connection). */
+function positiveLimit(name: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`HubOptions.${name} must be a positive integer, got ${n}`);
+  return n;
+}
 
 /** The instance a request authenticated as, kept on the request for its log line. */
 const kInstance = Symbol('fluxrpc.hub.instance');
