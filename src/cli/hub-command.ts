@@ -20,7 +20,7 @@ export const HUB_SPEC: CommandSpec = {
     'max-buffered-bytes': {
       type: 'string',
       value: 'SIZE',
-      help: 'Memory budget for the request bodies the hub holds, all connections together (bytes, or with KiB, MiB, GiB); a body that does not fit is answered 503 with Retry-After.',
+      help: "Memory budget for what the hub buffers, all connections together: API and event request bodies, and daemons' replies not yet complete (bytes, or with KiB, MiB, GiB); a body that does not fit is answered 503 with Retry-After, a daemon is not read while the budget is used up.",
       default: '256MiB',
     },
     'max-value-bytes': { type: 'string', value: 'SIZE', help: "Largest reply from a daemon (bytes, or with KiB, MiB, GiB); a larger one closes that daemon's connection and its call fails as unavailable.", default: '64MiB' },

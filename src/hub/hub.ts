@@ -99,8 +99,9 @@ export interface HubOptions {
   /** Largest API request body accepted, in bytes (default 32 MiB); a larger one is answered 413. */
   maxBodyBytes?: number;
   /**
-   * Budget of bytes the hub buffers for all connections together (default 256 MiB); request bodies
-   * beyond it are answered 503 with `Retry-After`. Ignored when `budget` is given.
+   * Budget of bytes the hub buffers for all connections together (default 256 MiB): API and event
+   * request bodies (a body beyond it is answered 503 with `Retry-After`) and what daemon
+   * connections hold of replies not yet complete (see `createClient`). Ignored when `budget` is given.
    */
   maxBufferedBytes?: number;
   /** A budget shared with more than this hub (default: one of `maxBufferedBytes`). */
