@@ -101,6 +101,7 @@ describe('fleet: one budget for all buffered request bodies', { timeout: 30_000 
     assert.ok(hub.budget.peak <= hub.budget.limit, `peak ${hub.budget.peak} > limit ${hub.budget.limit}`);
     assert.equal(await sampleValue(hub.metrics.budgetRefusals, { kind: 'api' }), 1);
     assert.equal(await sampleValue(hub.metrics.budgetRefusals, { kind: 'event' }), 1);
+    assert.equal(await sampleValue(hub.metrics.refusedRequests, { reason: 'budget' }), 2);
     assert.ok(log.lines.some((l) => l.msg === 'request refused' && l.status === 503));
     assert.match(await (await fetch(addr.url + '/metrics')).text(), /^fluxrpc_hub_buffered_bytes_limit 1048576$/m);
   });
@@ -334,6 +335,7 @@ describe('fleet: tokens', { timeout: 30_000 }, () => {
     assert.equal(log.lines.filter((l) => l.msg === 'request refused' && l.status === 401).length, 1);
     assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'registration_401' }), 29);
     assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'request_401' }), 29);
+    assert.equal(await sampleValue(hub.metrics.refusedRequests, { reason: 'token' }), 30, 'each API refusal is counted');
     assert.equal(await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' }), 30, 'each refusal is counted');
   });
 

@@ -17,7 +17,8 @@
  *
  * Tokens are looked up in constant time (auth.ts) and never logged; the tokens file, if given, is
  * watched and reloaded (`setTokens`). Logs are JSON lines; refusals (401, 503, bad registrations)
- * are throttled to one line per second per kind.
+ * are throttled to one line per second per kind (the dashboard's apart from the API's), and every
+ * one is counted: `fluxrpc_hub_refused_requests_total{reason}`, `…_rejected_registrations_total`.
  *
  * Memory: every request body the hub buffers (API calls, events) is charged to one `ByteBudget`
  * (`maxBufferedBytes`, default 256 MiB); a body that does not fit is answered 503 with
@@ -46,7 +47,7 @@ import { TokenAuth, watchTokenFile } from './auth.js';
 import { EventStore, type EventListener, type EventLog } from './events.js';
 import type { Cluster, ClusterOptions } from './cluster/cluster.js';
 import { LogThrottle } from './log-throttle.js';
-import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
+import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics, type RefusalReason } from './metrics.js';
 import { DaemonRegistry, type DaemonClient, type InstanceStatus } from './registry.js';
 import { renderStatusPage } from './status-page.js';
 import { serveUpgradeAsHttp } from './upgrade-as-http.js';
@@ -366,18 +367,26 @@ export class Hub {
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = pathOf(req);
+    // Who answers: the request hook (the dashboard) until it leaves the request to the hub. (Set
+    // before the hook runs: its answer may finish before the hook's promise settles.)
+    let answeredBy: Answerer = 'hub';
     res.on('finish', () => {
       const status = res.statusCode;
       const fields = { method: req.method, path, status, instance: (req as AuthenticatedRequest)[kInstance], ms: Math.round(performance.now() - started) };
-      // The hub answers 503 only for the budget (BusyError); a daemon's failures are 422 or 500.
-      const busy = status === 503;
-      if (busy) this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
-      // Refusals come in floods (a bad token retried in a loop, a client hammering a full hub).
-      if (status === 401 || busy) this.throttle.run(`request_${status}`, (suppressed) => this.log.warn('request refused', { ...fields, suppressed: suppressed || undefined }));
-      else this.log[path === '/healthz' || path === '/metrics' || path === '/' ? 'debug' : 'info']('request', fields);
+      const reason = refusalReason(answeredBy, status);
+      if (reason === undefined) return this.log[path === '/healthz' || path === '/metrics' || path === '/' ? 'debug' : 'info']('request', fields);
+      this.metrics.refusedRequests.inc({ reason });
+      if (reason === 'budget') this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
+      // Refusals come in floods (a bad token retried in a loop, a client hammering a full hub):
+      // one line per second per kind, the hub's apart from the dashboard's.
+      this.throttle.run(`${answeredBy === 'hub' ? 'request' : 'dashboard'}_${status}`, (suppressed) => this.log.warn('request refused', { ...fields, reason, suppressed: suppressed || undefined }));
     });
     try {
-      if (this.requestHook && (await this.requestHook(req, res))) return;
+      if (this.requestHook) {
+        answeredBy = 'hook';
+        if (await this.requestHook(req, res)) return;
+        answeredBy = 'hub';
+      }
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(req, res);
       if (path === '/healthz') return text(res, 200, this.clusterMode ? this.clusterMode.health().text : 'ok\n');
       if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, (await this.metrics.render()) + ((await this.options.extraMetrics?.metrics()) ?? ''));
@@ -508,6 +517,22 @@ const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: Da
 function positiveLimit(name: string, n: number): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`HubOptions.${name} must be a positive integer, got ${n}`);
   return n;
+}
+
+/** Who answered a request: the hub's own routes, or the request hook (the dashboard). */
+type Answerer = 'hub' | 'hook';
+
+/**
+ * Why a request was refused, as counted in `fluxrpc_hub_refused_requests_total{reason}` (see
+ * `REFUSAL_REASONS`), or undefined for an answer that is no refusal. The hub's own routes answer
+ * 401 for a missing or unknown token and 503 only for the budget (`BusyError`: a daemon's failures
+ * are 422 or 500); the dashboard answers 401 for a sign-in that failed or is missing and 503 when
+ * it has too many live streams.
+ */
+function refusalReason(by: Answerer, status: number): RefusalReason | undefined {
+  if (status === 401) return by === 'hub' ? 'token' : 'dashboard_sign_in';
+  if (status === 503) return by === 'hub' ? 'budget' : 'dashboard_busy';
+  return undefined;
 }
 
 /** The instance a request authenticated as, kept on the request for its log line. */

@@ -17,6 +17,7 @@ const HUB_SERIES = [
   'fluxrpc_hub_buffered_bytes_limit',
   'fluxrpc_hub_buffered_bytes_peak',
   'fluxrpc_hub_budget_refusals_total',
+  'fluxrpc_hub_refused_requests_total',
   'fluxrpc_hub_log_lines_suppressed_total',
   'fluxrpc_hub_token_reloads_total',
   'fluxrpc_hub_tokens',
