@@ -336,7 +336,7 @@ describe('fleet: tokens', { timeout: 30_000 }, () => {
     assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'registration_401' }), 29);
     assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'request_401' }), 29);
     assert.equal(await sampleValue(hub.metrics.refusedRequests, { reason: 'token' }), 30, 'each API refusal is counted');
-    assert.equal(await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' }), 30, 'each refusal is counted');
+    assert.equal(await sampleValue(hub.metrics.rejectedRegistrations, { status: '401' }), 30, 'each refusal is counted');
   });
 
   test('the tokens file reloads: an added token registers while others stay connected; a removed one is disconnected and gets 401; an invalid file keeps the old tokens', async () => {

@@ -45,7 +45,7 @@ describe('hub', { timeout: 30_000 }, () => {
       await assert.rejects(dialWebSocket(`ws://127.0.0.1:${addr.port}/v11/daemon`, { headers }), (e: unknown) => e instanceof DialError && e.status === 401);
     }
     await assert.rejects(api(addr, 'nope').ping(ctx()), UnauthorizedError);
-    assert.equal(await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' }), 3);
+    assert.equal(await sampleValue(hub.metrics.rejectedRegistrations, { status: '401' }), 3);
   });
 
   test('registration routes: unknown versions are 404, plain GETs 400, both only after the token check', async () => {

@@ -411,7 +411,7 @@ export class Hub {
     const m = DAEMON_ROUTE.exec(path);
     const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     const refuse = (status: number, body: string, why: string) => {
-      this.metrics.rejectedUpgrades.inc({ status: String(status) });
+      this.metrics.rejectedRegistrations.inc({ status: String(status) });
       this.throttle.run(`registration_${status}`, (suppressed) => this.log.warn('daemon registration refused', { status, path, remote, reason: why, userAgent: req.headers['user-agent'], suppressed: suppressed || undefined }));
       refuseUpgrade(socket, status, body);
     };
@@ -428,7 +428,7 @@ export class Hub {
       // The stream keeps the same remote string (one per connection, not two).
       stream = await this.acceptor.upgrade(req, socket, head, remote);
     } catch (e) {
-      this.metrics.rejectedUpgrades.inc({ status: '400' });
+      this.metrics.rejectedRegistrations.inc({ status: '400' });
       this.throttle.run('handshake_failed', (suppressed) => this.log.warn('websocket handshake failed', { remote, instance, error: e as Error, suppressed: suppressed || undefined }));
       return;
     }

@@ -88,7 +88,7 @@ export function hubMetrics(options: HubMetricsOptions = {}) {
     connections: counter('fluxrpc_hub_connections_total', 'Daemon connections accepted, by protocol version.', ['protocol']),
     kicks: counter('fluxrpc_hub_kicks_total', 'Daemon connections closed because a newer one for the same instance arrived.'),
     fatalDisconnects: counter('fluxrpc_hub_fatal_disconnects_total', 'Daemons disconnected after a fatal error or a call timeout, by reason (fatal, timeout).', ['reason']),
-    rejectedUpgrades: counter('fluxrpc_hub_rejected_registrations_total', 'Daemon registrations refused, by HTTP status.', ['status']),
+    rejectedRegistrations: counter('fluxrpc_hub_rejected_registrations_total', 'Daemon registrations refused, by HTTP status.', ['status']),
     events: counter('fluxrpc_hub_events_total', 'Events posted by daemons and kept.'),
     bufferedBytes: budgetGauge('fluxrpc_hub_buffered_bytes', 'Bytes of request bodies and of daemon replies not yet complete the hub holds now, charged to its budget.', () => budget?.used ?? 0),
     bufferedBytesLimit: budgetGauge('fluxrpc_hub_buffered_bytes_limit', 'The budget of buffered bytes (--max-buffered-bytes); past it request bodies are refused with 503 and reading from daemons pauses.', () => budget?.limit ?? Infinity),
