@@ -100,12 +100,20 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   if (cluster) checkClusterDashboard(dashboardFlags(p));
   const metrics = notifyMetricsRegistry();
   const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, maxValueBytes, maxValueElements, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
-  const mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
+  // From here on a failure to start closes what was made (the hub watches its tokens file).
+  let mounted;
+  try {
+    mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
+  } catch (e) {
+    await hub.close();
+    throw e;
+  }
   let addr;
   try {
     addr = await hub.listen(port, host);
   } catch (e) {
     mounted.close();
+    await hub.close();
     if ((e as { code?: unknown }).code === 'FLUXRPC_ERR_NATS_CONFIG') throw e;
     throw listenError(e, host, port);
   }
