@@ -87,29 +87,31 @@ export async function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Lo
   }
   let dashboard: Dashboard | undefined;
   let users: UserStore | undefined;
-  if (wantsDashboard) {
-    if (flags.users === undefined) throw new UsageError('--trusted-proxy needs --users (the users file gives each user a role and instances)');
-    const [{ Dashboard }, { parseTrustedProxies }, { SessionCodec }, { UserStore }] = await Promise.all([import('../dashboard/dashboard.js'), import('../dashboard/auth.js'), import('../dashboard/sessions.js'), import('../dashboard/users.js')]);
-    users = UserStore.fromFile(flags.users, { logger });
-    let proxies;
-    try {
-      proxies = flags.trustedProxy.length > 0 ? parseTrustedProxies(flags.trustedProxy) : undefined;
-    } catch (e) {
-      throw new UsageError(`--trusted-proxy: ${(e as Error).message}`);
-    }
-    const codec = new SessionCodec({ key: await sessionKey(flags.sessionKeyFile) });
-    dashboard = new Dashboard({ hub, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
-    hub.requestHook = dashboard.handle;
-    notes.push(`Dashboard: sign-in required; ${users.size} user(s) from ${flags.users}${proxies ? `; trusting ${flags.proxyUserHeader ?? 'X-Forwarded-User'} from ${flags.trustedProxy.join(', ')}` : ''}${flags.sessionKeyFile ? '' : '; sessions end when the hub restarts (no --session-key-file)'}`);
-  } else notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');
-  return {
-    dashboard,
-    notifier,
-    notes,
-    close() {
-      dashboard?.close();
-      notifier?.close();
-      users?.close();
-    },
+  const close = () => {
+    dashboard?.close();
+    notifier?.close();
+    users?.close();
   };
+  // A failure after the notifier or the users file watcher started closes them.
+  try {
+    if (wantsDashboard) {
+      if (flags.users === undefined) throw new UsageError('--trusted-proxy needs --users (the users file gives each user a role and instances)');
+      const [{ Dashboard }, { parseTrustedProxies }, { SessionCodec }, { UserStore }] = await Promise.all([import('../dashboard/dashboard.js'), import('../dashboard/auth.js'), import('../dashboard/sessions.js'), import('../dashboard/users.js')]);
+      users = UserStore.fromFile(flags.users, { logger });
+      let proxies;
+      try {
+        proxies = flags.trustedProxy.length > 0 ? parseTrustedProxies(flags.trustedProxy) : undefined;
+      } catch (e) {
+        throw new UsageError(`--trusted-proxy: ${(e as Error).message}`);
+      }
+      const codec = new SessionCodec({ key: await sessionKey(flags.sessionKeyFile) });
+      dashboard = new Dashboard({ hub, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
+      hub.requestHook = dashboard.handle;
+      notes.push(`Dashboard: sign-in required; ${users.size} user(s) from ${flags.users}${proxies ? `; trusting ${flags.proxyUserHeader ?? 'X-Forwarded-User'} from ${flags.trustedProxy.join(', ')}` : ''}${flags.sessionKeyFile ? '' : '; sessions end when the hub restarts (no --session-key-file)'}`);
+    } else notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');
+  } catch (e) {
+    close();
+    throw e;
+  }
+  return { dashboard, notifier, notes, close };
 }

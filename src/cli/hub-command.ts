@@ -1,4 +1,5 @@
 /** `fluxrpc hub`: runs the hub until SIGINT/SIGTERM. */
+import { DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
 import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/config.js';
@@ -19,9 +20,11 @@ export const HUB_SPEC: CommandSpec = {
     'max-buffered-bytes': {
       type: 'string',
       value: 'SIZE',
-      help: 'Memory budget for the request bodies the hub holds, all connections together (bytes, or with KiB, MiB, GiB); a body that does not fit is answered 503 with Retry-After.',
+      help: "Memory budget for what the hub buffers, all connections together: API and event request bodies, and daemons' replies not yet complete (bytes, or with KiB, MiB, GiB); a body that does not fit is answered 503 with Retry-After, a daemon is not read while the budget is used up.",
       default: '256MiB',
     },
+    'max-value-bytes': { type: 'string', value: 'SIZE', help: "Largest reply from a daemon (bytes, or with KiB, MiB, GiB); a larger one closes that daemon's connection and its call fails as unavailable.", default: '64MiB' },
+    'max-value-elements': { type: 'string', value: 'N', help: "Most JSON elements ({, [ and , outside strings) in one reply from a daemon; more closes that daemon's connection.", default: '4194304' },
     'min-protocol': { type: 'string', value: 'N', help: 'Refuse daemons registering with an older protocol (410 Gone).', default: '6' },
     'events-per-instance': { type: 'string', value: 'N', help: 'Events kept per instance (the newest).', default: '100' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
@@ -60,6 +63,8 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const callTimeoutMs = positiveDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
   const minProtocol: ProtocolVersion = parseProtocol(str(p, 'min-protocol') ?? '6');
   const maxBufferedBytes = parseByteSize(str(p, 'max-buffered-bytes') ?? '256MiB', 'max-buffered-bytes');
+  const maxValueBytes = parseByteSize(str(p, 'max-value-bytes') ?? '64MiB', 'max-value-bytes');
+  const maxValueElements = positiveInt(str(p, 'max-value-elements') ?? String(DEFAULT_MAX_VALUE_ELEMENTS), 'max-value-elements', 2 ** 31 - 1);
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const file = str(p, 'tokens');
   let tokens: Map<string, string>;
@@ -94,13 +99,21 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
 
   if (cluster) checkClusterDashboard(dashboardFlags(p));
   const metrics = notifyMetricsRegistry();
-  const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
-  const mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
+  const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, maxValueBytes, maxValueElements, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
+  // From here on a failure to start closes what was made (the hub watches its tokens file).
+  let mounted;
+  try {
+    mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
+  } catch (e) {
+    await hub.close();
+    throw e;
+  }
   let addr;
   try {
     addr = await hub.listen(port, host);
   } catch (e) {
     mounted.close();
+    await hub.close();
     if ((e as { code?: unknown }).code === 'FLUXRPC_ERR_NATS_CONFIG') throw e;
     throw listenError(e, host, port);
   }

@@ -10,7 +10,7 @@ import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallContext } from '../flux/api.js';
-import { FatalError, FluxError } from '../flux/model/index.js';
+import { FatalError, FluxError, type ListServicesOptions } from '../flux/model/index.js';
 import { ServerError } from '../rpc/errors.js';
 import { UnauthorizedError } from '../http/errors.js';
 import { createLogger } from '../runtime/log.js';
@@ -20,7 +20,8 @@ import type { ByteStream } from '../transport/byte-stream.js';
 import { callCtx, hubHarness } from '../../test/fakes/hub-harness.js';
 import { sampleValue } from './metrics.js';
 import { MAX_RELAYED_ERROR_TEXT, type DaemonClient } from './registry.js';
-import type { ListenAddress } from './hub.js';
+import { Hub, type ListenAddress } from './hub.js';
+import { DemoCluster } from '../demo/cluster.js';
 
 const { startHub, connector, connected, api } = hubHarness();
 const KiB = 1024;
@@ -100,6 +101,7 @@ describe('fleet: one budget for all buffered request bodies', { timeout: 30_000 
     assert.ok(hub.budget.peak <= hub.budget.limit, `peak ${hub.budget.peak} > limit ${hub.budget.limit}`);
     assert.equal(await sampleValue(hub.metrics.budgetRefusals, { kind: 'api' }), 1);
     assert.equal(await sampleValue(hub.metrics.budgetRefusals, { kind: 'event' }), 1);
+    assert.equal(await sampleValue(hub.metrics.refusedRequests, { reason: 'budget' }), 2);
     assert.ok(log.lines.some((l) => l.msg === 'request refused' && l.status === 503));
     assert.match(await (await fetch(addr.url + '/metrics')).text(), /^fluxrpc_hub_buffered_bytes_limit 1048576$/m);
   });
@@ -215,6 +217,61 @@ describe("fleet: daemons' replies are charged to the same budget", { timeout: 60
   });
 });
 
+describe("fleet: each daemon's replies are bounded (maxValueBytes, maxValueElements)", { timeout: 30_000 }, () => {
+  /** The demo cluster, with a version string of `versionBytes` and `copies` times its workloads. */
+  class BigDemo extends DemoCluster {
+    constructor(
+      private readonly versionBytes = 0,
+      private readonly copies = 1,
+    ) {
+      super();
+    }
+    override async version(): Promise<string> {
+      return this.versionBytes > 0 ? 'v'.repeat(this.versionBytes) : super.version();
+    }
+    override async listServicesWithOptions(c: CallContext, options: ListServicesOptions) {
+      const one = (await super.listServicesWithOptions(c, options)) ?? [];
+      return Array.from({ length: this.copies }, () => one).flat();
+    }
+  }
+
+  test('a reply over maxValueBytes costs its daemon the connection, with the reason logged; the caller gets a clear error; another daemon is served', async () => {
+    const log = capture();
+    const { hub, addr } = await startHub({ maxValueBytes: 16 * KiB, logger: log.logger });
+    await connected(hub, connector(addr, { implementation: new BigDemo(64 * KiB), backoff: { initialMs: 60_000, multiplier: 1, maxMs: 60_000, jitter: 0 } }));
+    await connected(hub, connector(addr, { token: 'tok-dev', implementation: new BigDemo(8 * KiB) }), 'dev');
+
+    await assert.rejects(api(addr).version(ctx()), (e: unknown) => e instanceof FluxError && /exceeds the limit of 16384 bytes/.test(e.message), 'the caller is told why');
+    await until(() => !hub.registry.isConnected('prod'));
+    const prod = hub.registry.list().find((s) => s.instance === 'prod')!;
+    assert.match(prod.lastError ?? '', /exceeds the limit of 16384 bytes/);
+    const line = log.lines.find((l) => l['instance'] === 'prod' && /daemon disconnected/.test(String(l['msg'])));
+    assert.ok(line, 'the disconnection is logged');
+    assert.match(JSON.stringify(line), /exceeds the limit of 16384 bytes/, 'with its reason');
+
+    // The other daemon's replies within the limit go through, on the same hub.
+    assert.equal((await api(addr, 'tok-dev').version(ctx())).length, 8 * KiB);
+    assert.ok(((await api(addr, 'tok-dev').listServices(ctx(), '')) ?? []).length > 0);
+    assert.equal(hub.registry.isConnected('dev'), true);
+  });
+
+  test('a reply over maxValueElements costs its daemon the connection; another daemon is served', async () => {
+    const { hub, addr } = await startHub({ maxValueElements: 2000 });
+    await connected(hub, connector(addr, { implementation: new BigDemo(0, 500), backoff: { initialMs: 60_000, multiplier: 1, maxMs: 60_000, jitter: 0 } }));
+    await connected(hub, connector(addr, { token: 'tok-dev' }), 'dev');
+    await assert.rejects(api(addr).listServices(ctx(), ''), (e: unknown) => e instanceof FluxError && /exceeds the limit of 2000 elements/.test(e.message));
+    await until(() => !hub.registry.isConnected('prod'));
+    assert.ok(((await api(addr, 'tok-dev').listServices(ctx(), '')) ?? []).length > 0);
+  });
+
+  test('limits that are not positive integers are refused when the hub is made', () => {
+    for (const bad of [0, -1, 1.5, NaN]) {
+      assert.throws(() => new Hub({ tokens: new Map(), maxValueBytes: bad }), /HubOptions\.maxValueBytes must be a positive integer/);
+      assert.throws(() => new Hub({ tokens: new Map(), maxValueElements: bad }), /HubOptions\.maxValueElements must be a positive integer/);
+    }
+  });
+});
+
 /** A daemon client whose every call fails as `fail(method)` says; `close()` ends it and the stream. */
 function failingClient(stream: ByteStream, fail: (method: string) => Error): DaemonClient {
   let end!: (e: Error) => void;
@@ -278,7 +335,8 @@ describe('fleet: tokens', { timeout: 30_000 }, () => {
     assert.equal(log.lines.filter((l) => l.msg === 'request refused' && l.status === 401).length, 1);
     assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'registration_401' }), 29);
     assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'request_401' }), 29);
-    assert.equal(await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' }), 30, 'each refusal is counted');
+    assert.equal(await sampleValue(hub.metrics.refusedRequests, { reason: 'token' }), 30, 'each API refusal is counted');
+    assert.equal(await sampleValue(hub.metrics.rejectedRegistrations, { status: '401' }), 30, 'each refusal is counted');
   });
 
   test('the tokens file reloads: an added token registers while others stay connected; a removed one is disconnected and gets 401; an invalid file keeps the old tokens', async () => {

@@ -14,6 +14,7 @@ import type { DaemonImplementation } from '../flux/api.js';
 import { rawExchange as raw, H2C_OFFER } from '../../test/fakes/raw-http.js';
 import { callCtx, hubHarness } from '../../test/fakes/hub-harness.js';
 import { sampleValue } from './metrics.js';
+import { createLogger } from '../runtime/log.js';
 import { DEFAULT_MAX_EVENT_BYTES, requestPath, type Hub, type ListenAddress } from './hub.js';
 import fc from 'fast-check';
 
@@ -44,7 +45,7 @@ describe('hub', { timeout: 30_000 }, () => {
       await assert.rejects(dialWebSocket(`ws://127.0.0.1:${addr.port}/v11/daemon`, { headers }), (e: unknown) => e instanceof DialError && e.status === 401);
     }
     await assert.rejects(api(addr, 'nope').ping(ctx()), UnauthorizedError);
-    assert.equal(await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' }), 3);
+    assert.equal(await sampleValue(hub.metrics.rejectedRegistrations, { status: '401' }), 3);
   });
 
   test('registration routes: unknown versions are 404, plain GETs 400, both only after the token check', async () => {
@@ -220,6 +221,39 @@ test('a request hook answers before the hub routes, or leaves the request to the
   const metrics = await (await fetch(addr.url + '/metrics')).text();
   assert.match(metrics, /fluxrpc_hub_connected_daemons 0\n/);
   assert.match(metrics, /\nextra_total 3\n$/);
+});
+
+test("refusals are counted by reason; the dashboard's 401s and 503s are neither the API's nor the budget's, and have log throttles of their own", async () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const { hub, addr } = await startHub({ logger, logIntervalMs: 600_000 });
+  // Answers as the dashboard does: /live with 503 (too many live streams), a failed sign-in with 401.
+  hub.requestHook = async (req, res) => {
+    await Promise.resolve();
+    if (req.url === '/live') return res.writeHead(503, { 'Retry-After': '30' }).end('too many live streams\n'), true;
+    if (req.url === '/login') return res.writeHead(401).end('Wrong user name or password.\n'), true;
+    return false;
+  };
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await fetch(addr.url + '/live')).status, 503);
+    assert.equal((await fetch(addr.url + '/login', { method: 'POST' })).status, 401);
+    await assert.rejects(api(addr, 'no-such-token').ping(ctx()), UnauthorizedError);
+  }
+  const refused = (reason: string) => sampleValue(hub.metrics.refusedRequests, { reason });
+  // (A response is counted when it has finished, which the client may see a moment before.)
+  while ((await refused('token')) + (await refused('dashboard_sign_in')) + (await refused('dashboard_busy')) < 9) await new Promise((r) => setTimeout(r, 2));
+  assert.equal(await refused('token'), 3);
+  assert.equal(await refused('dashboard_sign_in'), 3);
+  assert.equal(await refused('dashboard_busy'), 3);
+  assert.equal(await refused('budget'), 0);
+  assert.equal(await sampleValue(hub.metrics.budgetRefusals, { kind: 'api' }), 0, 'the dashboard\'s 503 is no budget refusal');
+  const logged = lines.filter((l) => l['msg'] === 'request refused');
+  assert.deepEqual(logged.map((l) => l['reason']).sort(), ['dashboard_busy', 'dashboard_sign_in', 'token'], 'one line per kind: the dashboard\'s 401 does not silence the API\'s');
+  assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'request_401' }), 2);
+  assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'dashboard_401' }), 2);
+  assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'dashboard_503' }), 2);
+  assert.equal(await sampleValue(hub.metrics.suppressedLogLines, { reason: 'request_503' }), 0);
+  assert.match(await (await fetch(addr.url + '/metrics')).text(), /^fluxrpc_hub_refused_requests_total\{reason="token"\} 3$/m);
 });
 
 test('requestPath gives what new URL(url, base).pathname gives, for plain and other request targets', () => {

@@ -17,7 +17,8 @@
  *
  * Tokens are looked up in constant time (auth.ts) and never logged; the tokens file, if given, is
  * watched and reloaded (`setTokens`). Logs are JSON lines; refusals (401, 503, bad registrations)
- * are throttled to one line per second per kind.
+ * are throttled to one line per second per kind (the dashboard's apart from the API's), and every
+ * one is counted: `fluxrpc_hub_refused_requests_total{reason}`, `…_rejected_registrations_total`.
  *
  * Memory: every request body the hub buffers (API calls, events) is charged to one `ByteBudget`
  * (`maxBufferedBytes`, default 256 MiB); a body that does not fit is answered 503 with
@@ -30,6 +31,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isProtocolVersion, PROTOCOL_VERSIONS, type FluxApi, type ProtocolVersion } from '../flux/api.js';
 import { encodeEvent, type FluxEvent } from '../flux/model/index.js';
+import { DEFAULT_MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { createFluxClient } from '../flux/versions/index.js';
 import { createFluxHttpHandler } from '../http/api-handler.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, parseEventBody, readRequestBody } from '../http/body.js';
@@ -45,7 +47,7 @@ import { TokenAuth, watchTokenFile } from './auth.js';
 import { EventStore, type EventListener, type EventLog } from './events.js';
 import type { Cluster, ClusterOptions } from './cluster/cluster.js';
 import { LogThrottle } from './log-throttle.js';
-import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics } from './metrics.js';
+import { hubMetrics, PROMETHEUS_CONTENT_TYPE, type HubMetrics, type RefusalReason } from './metrics.js';
 import { DaemonRegistry, type DaemonClient, type InstanceStatus } from './registry.js';
 import { renderStatusPage } from './status-page.js';
 import { serveUpgradeAsHttp } from './upgrade-as-http.js';
@@ -70,6 +72,10 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 export interface DaemonClientOptions {
   /** The hub's budget of buffered bytes, to charge what the connection holds (messages being read). */
   budget: ByteBudget;
+  /** The most bytes of one reply from the daemon (`HubOptions.maxValueBytes`). */
+  maxValueBytes: number;
+  /** The most JSON elements in one reply from the daemon (`HubOptions.maxValueElements`). */
+  maxValueElements: number;
 }
 
 export interface HubOptions {
@@ -94,12 +100,25 @@ export interface HubOptions {
   /** Largest API request body accepted, in bytes (default 32 MiB); a larger one is answered 413. */
   maxBodyBytes?: number;
   /**
-   * Budget of bytes the hub buffers for all connections together (default 256 MiB); request bodies
-   * beyond it are answered 503 with `Retry-After`. Ignored when `budget` is given.
+   * Budget of bytes the hub buffers for all connections together (default 256 MiB): API and event
+   * request bodies (a body beyond it is answered 503 with `Retry-After`) and what daemon
+   * connections hold of replies not yet complete (see `createClient`). Ignored when `budget` is given.
    */
   maxBufferedBytes?: number;
   /** A budget shared with more than this hub (default: one of `maxBufferedBytes`). */
   budget?: ByteBudget;
+  /**
+   * The most bytes one reply from a daemon may take (default 64 MiB, `DEFAULT_MAX_VALUE_BYTES`): a
+   * daemon whose reply is larger loses its connection (`FLUXRPC_ERR_OVERSIZE`) and the call gets
+   * Flux's "unavailable" error; other daemons are not affected.
+   */
+  maxValueBytes?: number;
+  /**
+   * The most JSON elements (`{`, `[`, `,` outside strings) in one reply from a daemon (default
+   * 4,194,304, `DEFAULT_MAX_VALUE_ELEMENTS`); more costs that daemon its connection likewise
+   * (`FLUXRPC_ERR_TOO_MANY_ELEMENTS`).
+   */
+  maxValueElements?: number;
   /** `Retry-After` of a 503 for the budget (default 5 s). */
   retryAfterSeconds?: number;
   /** Interval of the log throttle for refusals (default 1 s). */
@@ -116,8 +135,8 @@ export interface HubOptions {
    * The RPC client made for a daemon's websocket (default `createFluxClient` with the hub's
    * budget: what a connection holds of a reply not yet complete is charged to it, and reading from
    * that daemon stops while the budget is exceeded, so several daemons sending large replies at
-   * once take it beyond its limit by about one socket read each; each reply is also bounded by the
-   * splitter's `maxValueBytes`, 64 MiB).
+   * once take it beyond its limit by about one socket read each; each reply is also bounded by
+   * `maxValueBytes` and `maxValueElements`, handed over in `DaemonClientOptions`).
    */
   createClient?: (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions) => DaemonClient;
   /** More series for `/metrics` (a prom-client `Registry`: the notifier's), appended to the hub's. */
@@ -160,6 +179,8 @@ export class Hub {
   private readonly apiHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
   private readonly sockets = new Set<Socket>();
   private readonly stopWatching: (() => void) | undefined;
+  /** What each daemon connection's client is made with. */
+  private readonly clientOptions: DaemonClientOptions;
   /** Cluster mode's hooks, once `listen()` has started it. */
   private clusterMode: Cluster | undefined;
   /** Where events go: `events` alone, or the cluster's stream in cluster mode. */
@@ -182,6 +203,11 @@ export class Hub {
     this.tokenAuth = new TokenAuth(options.tokens);
     this.log = (options.logger ?? silentLogger).child({ component: 'hub' });
     this.budget = options.budget ?? new ByteBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+    this.clientOptions = {
+      budget: this.budget,
+      maxValueBytes: positiveLimit('maxValueBytes', options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES),
+      maxValueElements: positiveLimit('maxValueElements', options.maxValueElements ?? DEFAULT_MAX_VALUE_ELEMENTS),
+    };
     this.metrics = hubMetrics({ budget: this.budget });
     this.metrics.tokens.set(this.tokenAuth.size);
     this.throttle = new LogThrottle(options.logIntervalMs, (reason) => this.metrics.suppressedLogLines.inc({ reason }));
@@ -319,7 +345,7 @@ export class Hub {
         this.server.off('error', onError);
         const a = this.server.address() as AddressInfo;
         const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-        this.log.info('listening', { address: `${shown}:${a.port}`, instances: this.auth.instances.length, callTimeoutMs: this.registry.callTimeoutMs, maxBufferedBytes: this.budget.limit });
+        this.log.info('listening', { address: `${shown}:${a.port}`, instances: this.auth.instances.length, callTimeoutMs: this.registry.callTimeoutMs, maxBufferedBytes: this.budget.limit, maxValueBytes: this.clientOptions.maxValueBytes, maxValueElements: this.clientOptions.maxValueElements });
         resolve({ host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
       });
     });
@@ -341,18 +367,26 @@ export class Hub {
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = pathOf(req);
+    // Who answers: the request hook (the dashboard) until it leaves the request to the hub. (Set
+    // before the hook runs: its answer may finish before the hook's promise settles.)
+    let answeredBy: Answerer = 'hub';
     res.on('finish', () => {
       const status = res.statusCode;
       const fields = { method: req.method, path, status, instance: (req as AuthenticatedRequest)[kInstance], ms: Math.round(performance.now() - started) };
-      // The hub answers 503 only for the budget (BusyError); a daemon's failures are 422 or 500.
-      const busy = status === 503;
-      if (busy) this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
-      // Refusals come in floods (a bad token retried in a loop, a client hammering a full hub).
-      if (status === 401 || busy) this.throttle.run(`request_${status}`, (suppressed) => this.log.warn('request refused', { ...fields, suppressed: suppressed || undefined }));
-      else this.log[path === '/healthz' || path === '/metrics' || path === '/' ? 'debug' : 'info']('request', fields);
+      const reason = refusalReason(answeredBy, status);
+      if (reason === undefined) return this.log[path === '/healthz' || path === '/metrics' || path === '/' ? 'debug' : 'info']('request', fields);
+      this.metrics.refusedRequests.inc({ reason });
+      if (reason === 'budget') this.metrics.budgetRefusals.inc({ kind: EVENTS_ROUTE.test(path) ? 'event' : 'api' });
+      // Refusals come in floods (a bad token retried in a loop, a client hammering a full hub):
+      // one line per second per kind, the hub's apart from the dashboard's.
+      this.throttle.run(`${answeredBy === 'hub' ? 'request' : 'dashboard'}_${status}`, (suppressed) => this.log.warn('request refused', { ...fields, reason, suppressed: suppressed || undefined }));
     });
     try {
-      if (this.requestHook && (await this.requestHook(req, res))) return;
+      if (this.requestHook) {
+        answeredBy = 'hook';
+        if (await this.requestHook(req, res)) return;
+        answeredBy = 'hub';
+      }
       if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return this.statusPage(req, res);
       if (path === '/healthz') return text(res, 200, this.clusterMode ? this.clusterMode.health().text : 'ok\n');
       if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, ...NO_STORE }, (await this.metrics.render()) + ((await this.options.extraMetrics?.metrics()) ?? ''));
@@ -377,7 +411,7 @@ export class Hub {
     const m = DAEMON_ROUTE.exec(path);
     const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     const refuse = (status: number, body: string, why: string) => {
-      this.metrics.rejectedUpgrades.inc({ status: String(status) });
+      this.metrics.rejectedRegistrations.inc({ status: String(status) });
       this.throttle.run(`registration_${status}`, (suppressed) => this.log.warn('daemon registration refused', { status, path, remote, reason: why, userAgent: req.headers['user-agent'], suppressed: suppressed || undefined }));
       refuseUpgrade(socket, status, body);
     };
@@ -394,7 +428,7 @@ export class Hub {
       // The stream keeps the same remote string (one per connection, not two).
       stream = await this.acceptor.upgrade(req, socket, head, remote);
     } catch (e) {
-      this.metrics.rejectedUpgrades.inc({ status: '400' });
+      this.metrics.rejectedRegistrations.inc({ status: '400' });
       this.throttle.run('handshake_failed', (suppressed) => this.log.warn('websocket handshake failed', { remote, instance, error: e as Error, suppressed: suppressed || undefined }));
       return;
     }
@@ -404,7 +438,7 @@ export class Hub {
       stream.close();
       return;
     }
-    const client = (this.options.createClient ?? defaultClient)(version, stream, { budget: this.budget });
+    const client = (this.options.createClient ?? defaultClient)(version, stream, this.clientOptions);
     this.registry.register(instance, client, { protocol: version, remote, userAgent: String(req.headers['user-agent'] ?? ''), credential: credential.id });
   }
 
@@ -473,8 +507,33 @@ export class Hub {
   }
 }
 
-/** The default `createClient`: charges the hub's budget for replies not yet complete (see `HubOptions.createClient`). */
-const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions): DaemonClient => createFluxClient(version, stream, { budget: options.budget });
+/**
+ * The default `createClient`: charges the hub's budget for replies not yet complete and bounds
+ * each reply (see `HubOptions.createClient`).
+ */
+const defaultClient = (version: ProtocolVersion, stream: ByteStream, options: DaemonClientOptions): DaemonClient => createFluxClient(version, stream, options);
+
+/** A limit given in `HubOptions`: a whole number of at least 1 (checked once, not per connection). */
+function positiveLimit(name: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`HubOptions.${name} must be a positive integer, got ${n}`);
+  return n;
+}
+
+/** Who answered a request: the hub's own routes, or the request hook (the dashboard). */
+type Answerer = 'hub' | 'hook';
+
+/**
+ * Why a request was refused, as counted in `fluxrpc_hub_refused_requests_total{reason}` (see
+ * `REFUSAL_REASONS`), or undefined for an answer that is no refusal. The hub's own routes answer
+ * 401 for a missing or unknown token and 503 only for the budget (`BusyError`: a daemon's failures
+ * are 422 or 500); the dashboard answers 401 for a sign-in that failed or is missing and 503 when
+ * it has too many live streams.
+ */
+function refusalReason(by: Answerer, status: number): RefusalReason | undefined {
+  if (status === 401) return by === 'hub' ? 'token' : 'dashboard_sign_in';
+  if (status === 503) return by === 'hub' ? 'budget' : 'dashboard_busy';
+  return undefined;
+}
 
 /** The instance a request authenticated as, kept on the request for its log line. */
 const kInstance = Symbol('fluxrpc.hub.instance');

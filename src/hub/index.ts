@@ -8,8 +8,10 @@
  * Behaviour worth knowing (see each module's note): one connection per instance, the newest wins;
  * calls to an instance with no daemon fail at once with UnavailableError; a call timeout or a
  * fatal error disconnects the daemon; ListServicesWithOptions is emulated for Go daemons, which
- * never served it; request bodies share one memory budget (503 beyond it); a daemon's texts are
- * cut before they are kept, shown or relayed; the tokens file reloads without a restart.
+ * never served it; request bodies and daemons' replies not yet complete share one memory budget
+ * (a body beyond it is refused with 503, a daemon beyond it is not read until there is room); each
+ * daemon reply is bounded in bytes and elements; a daemon's texts are cut before they are kept,
+ * shown or relayed; the tokens file reloads without a restart.
  *
  * Cluster mode (`HubOptions.cluster`, `--nats`): replicas sharing a NATS system, in `cluster/`
  * (see its README.md), loaded by `listen()` only then; this barrel exports its types only, so

@@ -17,6 +17,7 @@ const HUB_SERIES = [
   'fluxrpc_hub_buffered_bytes_limit',
   'fluxrpc_hub_buffered_bytes_peak',
   'fluxrpc_hub_budget_refusals_total',
+  'fluxrpc_hub_refused_requests_total',
   'fluxrpc_hub_log_lines_suppressed_total',
   'fluxrpc_hub_token_reloads_total',
   'fluxrpc_hub_tokens',
@@ -28,7 +29,7 @@ test('the exposition has every hub series with its labels, and the process serie
   m.requestDuration.observe({ method: 'ListServices', outcome: 'ok' }, 0.02);
   m.connections.inc({ protocol: '11' });
   m.fatalDisconnects.inc({ reason: 'timeout' });
-  m.rejectedUpgrades.inc({ status: '401' });
+  m.rejectedRegistrations.inc({ status: '401' });
   budget.charge(300);
   budget.release(100);
   const text = await m.render();
@@ -58,7 +59,7 @@ test('each hub has its own registry: two in one process neither clash nor share 
   assert.equal(await sampleValue(b.kicks), 1);
   assert.equal(await observations(a.requestDuration, { method: 'Ping', outcome: 'ok' }), 1);
   assert.equal(await observations(b.requestDuration, { method: 'Ping', outcome: 'ok' }), 0);
-  assert.equal(await sampleValue(a.rejectedUpgrades, { status: '401' }), 0, 'a series not seen yet reads 0');
+  assert.equal(await sampleValue(a.rejectedRegistrations, { status: '401' }), 0, 'a series not seen yet reads 0');
   assert.equal(globalRegistry.getMetricsAsArray().length, 0);
 });
 

@@ -20,6 +20,15 @@ const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Buckets of connection lifetimes (seconds): a second to a day. */
 const CONNECTION_BUCKETS = [1, 10, 60, 300, 900, 3600, 7200, 21600, 86400];
 
+/**
+ * Why an HTTP request was refused (`fluxrpc_hub_refused_requests_total{reason}`): `token` (an API
+ * or event call without a valid token, 401), `budget` (a body that did not fit the budget of
+ * buffered bytes, 503), `dashboard_sign_in` (a dashboard sign-in that failed or is missing, 401),
+ * `dashboard_busy` (the dashboard has too many live streams, 503).
+ */
+export const REFUSAL_REASONS = ['token', 'budget', 'dashboard_sign_in', 'dashboard_busy'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
 let processRegistry: Registry | undefined;
 
 /**
@@ -79,12 +88,13 @@ export function hubMetrics(options: HubMetricsOptions = {}) {
     connections: counter('fluxrpc_hub_connections_total', 'Daemon connections accepted, by protocol version.', ['protocol']),
     kicks: counter('fluxrpc_hub_kicks_total', 'Daemon connections closed because a newer one for the same instance arrived.'),
     fatalDisconnects: counter('fluxrpc_hub_fatal_disconnects_total', 'Daemons disconnected after a fatal error or a call timeout, by reason (fatal, timeout).', ['reason']),
-    rejectedUpgrades: counter('fluxrpc_hub_rejected_registrations_total', 'Daemon registrations refused, by HTTP status.', ['status']),
+    rejectedRegistrations: counter('fluxrpc_hub_rejected_registrations_total', 'Daemon registrations refused, by HTTP status.', ['status']),
     events: counter('fluxrpc_hub_events_total', 'Events posted by daemons and kept.'),
     bufferedBytes: budgetGauge('fluxrpc_hub_buffered_bytes', 'Bytes of request bodies and of daemon replies not yet complete the hub holds now, charged to its budget.', () => budget?.used ?? 0),
     bufferedBytesLimit: budgetGauge('fluxrpc_hub_buffered_bytes_limit', 'The budget of buffered bytes (--max-buffered-bytes); past it request bodies are refused with 503 and reading from daemons pauses.', () => budget?.limit ?? Infinity),
     bufferedBytesPeak: budgetGauge('fluxrpc_hub_buffered_bytes_peak', 'The most bytes charged to the budget at once since the hub started.', () => budget?.peak ?? 0),
     budgetRefusals: counter('fluxrpc_hub_budget_refusals_total', 'Request bodies refused with 503 because the budget of buffered bytes was used up, by kind (api, event).', ['kind']),
+    refusedRequests: counter('fluxrpc_hub_refused_requests_total', 'HTTP requests refused, by reason: token (API or event call without a valid token, 401), budget (body refused for the budget of buffered bytes, 503), dashboard_sign_in (401), dashboard_busy (too many live streams, 503).', ['reason']),
     suppressedLogLines: counter('fluxrpc_hub_log_lines_suppressed_total', 'Log lines left out by the throttle (at most one line per second per reason), by reason.', ['reason']),
     tokenReloads: counter('fluxrpc_hub_token_reloads_total', 'Reloads of the tokens file, by outcome (ok, error: the old tokens stay).', ['outcome']),
     tokens: new Gauge({ name: 'fluxrpc_hub_tokens', help: 'Tokens configured now.', registers }),

@@ -366,3 +366,40 @@ test('subscribers hear of each connect, kick and disconnect, with the status aft
   assert.equal(seen.length, 3);
   assert.ok(r.isConnected('prod'));
 });
+
+test('listeners that throw: the connection is registered, served and accounted for when it ends; the failures are logged; the other listeners are told', async () => {
+  const metrics = hubMetrics();
+  const lines: Record<string, unknown>[] = [];
+  const r = new DaemonRegistry({ metrics, logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }) });
+  r.listen({
+    connected() {
+      throw new Error('connected listener broke');
+    },
+    disconnected() {
+      throw new Error('disconnected listener broke');
+    },
+  });
+  const told: string[] = [];
+  r.listen({ connected: (i, c) => told.push(`connected ${i} ${c.id}`), disconnected: (i, id) => told.push(`disconnected ${i} ${id}`) });
+  r.subscribe(() => {
+    throw new Error('status listener broke');
+  });
+  const d = fakeClient();
+  const id = r.register('prod', d.client, info());
+  assert.ok(r.isConnected('prod'));
+  assert.equal(await r.api('prod').version(ctx()), 'version-ok');
+  d.end(new Error('unexpected EOF'));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(r.isConnected('prod'), false, 'its end was seen');
+  assert.equal(r.list()[0]!.connected, false);
+  assert.equal(await sampleValue(metrics.connectedDaemons), 0);
+  assert.equal(await observations(metrics.connectionDuration, { protocol: '11' }), 1);
+  assert.deepEqual(told, [`connected prod ${id}`, `disconnected prod ${id}`]);
+  const failures = lines.filter((l) => l['msg'] === 'a registry listener failed');
+  assert.deepEqual(failures.map((l) => [l['instance'], /(\w+) listener broke/.exec(JSON.stringify(l['error']))?.[1]]), [
+    ['prod', 'connected'],
+    ['prod', 'status'],
+    ['prod', 'status'],
+    ['prod', 'disconnected'],
+  ]);
+});

@@ -20,6 +20,7 @@ import type { ListServicesOptions } from '../flux/model/index.js';
 import { DeadlineExceededError, ServerError } from '../rpc/errors.js';
 import { METHODS as FLUX_METHODS } from '../flux/versions/methods.js';
 import { listServicesWithOptionsOrShim, type DaemonGaps } from '../flux/versions/daemon-fallbacks.js';
+import { Listeners } from '../runtime/listeners.js';
 import { silentLogger, type LogFields, type Logger } from '../runtime/log.js';
 import { MAX_KEPT_TEXT, truncate } from '../runtime/text.js';
 import { checkTimerMs, DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
@@ -73,7 +74,8 @@ export interface InstanceStatus {
 /**
  * Told about this process's daemon connections (the cluster's hook: src/hub/cluster announces them
  * to the other replicas). Called synchronously; an older connection's `disconnected` comes before
- * the `connected` of the one that replaced it.
+ * the `connected` of the one that replaced it. A listener that throws is logged; the connection and
+ * the other listeners are not affected.
  */
 export interface RegistryListener {
   connected(instance: string, connection: ConnectionInfo & { id: number; since: Date }): void;
@@ -147,15 +149,19 @@ function endText(why: unknown): string {
   return raw === GoText.unexpectedEOF ? 'the daemon closed the connection' : raw;
 }
 
-/** Told when an instance's daemon connects or goes away, after its status changed (the dashboard's live view). */
+/**
+ * Told when an instance's daemon connects or goes away, after its status changed (the dashboard's
+ * live view). A listener that throws is logged; the connection is not affected.
+ */
 export type StatusListener = (status: InstanceStatus) => void;
 
 export class DaemonRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly status = new Map<string, InstanceStatus>();
-  private readonly listeners = new Set<RegistryListener>();
-  private readonly statusListeners = new Set<StatusListener>();
+  private readonly connectedListeners: Listeners<Parameters<RegistryListener['connected']>>;
+  private readonly disconnectedListeners: Listeners<Parameters<RegistryListener['disconnected']>>;
+  private readonly statusListeners: Listeners<Parameters<StatusListener>>;
   readonly callTimeoutMs: number;
   private readonly metrics: HubMetrics;
   private readonly log: Logger;
@@ -167,6 +173,10 @@ export class DaemonRegistry {
     this.metrics = options.metrics ?? hubMetrics();
     this.log = (options.logger ?? silentLogger).child({ component: 'registry' });
     this.now = options.now ?? (() => new Date());
+    const failed = (e: unknown, instance: string) => this.log.warn('a registry listener failed', { instance, error: e as Error });
+    this.connectedListeners = new Listeners<Parameters<RegistryListener['connected']>>(failed);
+    this.disconnectedListeners = new Listeners<Parameters<RegistryListener['disconnected']>>(failed);
+    this.statusListeners = new Listeners((e, status) => failed(e, status.instance));
   }
 
   /** Adds a daemon's connection; an older one for the same instance is closed. Returns its id. */
@@ -190,6 +200,11 @@ export class DaemonRegistry {
       lacksListServicesWithOptions: false,
     };
     this.connections.set(instance, conn);
+    // Its end is watched before anyone else is told of it (a listener's failure cannot leave it
+    // unaccounted).
+    const ended = (why: unknown) => this.onEnded(conn, why);
+    if (client.onceClosed !== undefined) client.onceClosed(ended);
+    else void client.closed.then(ended);
     const st = this.statusOf(instance);
     Object.assign(st, { connected: true, protocol: info.protocol, remote, userAgent, connectedSince: since, lastSeen: since });
     st.connections++;
@@ -199,10 +214,7 @@ export class DaemonRegistry {
       this.drop(old, `replaced by a newer connection from ${remote}`, 'warn');
     } else this.metrics.connectedDaemons.inc();
     this.logAbout(conn, 'info', 'daemon connected', { protocol: info.protocol, remote, userAgent });
-    for (const l of this.listeners) l.connected(instance, { ...info, remote, userAgent, id, since });
-    const ended = (why: unknown) => this.onEnded(conn, why);
-    if (client.onceClosed !== undefined) client.onceClosed(ended);
-    else void client.closed.then(ended);
+    this.connectedListeners.tell(instance, { ...info, remote, userAgent, id, since });
     this.changed(instance);
     const waiting = this.waiters.get(instance);
     this.waiters.delete(instance);
@@ -261,8 +273,12 @@ export class DaemonRegistry {
 
   /** Adds a listener for local connections and disconnections; returns its removal. */
   listen(listener: RegistryListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const stopConnected = this.connectedListeners.add((instance, connection) => listener.connected(instance, connection));
+    const stopDisconnected = this.disconnectedListeners.add((instance, id) => listener.disconnected(instance, id));
+    return () => {
+      stopConnected();
+      stopDisconnected();
+    };
   }
 
   /**
@@ -293,27 +309,18 @@ export class DaemonRegistry {
       n++;
     }
     return n;
-
   }
 
   /** Calls `listener` whenever a daemon connects or goes away; returns the function that stops it. */
   subscribe(listener: StatusListener): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   private changed(instance: string): void {
     if (this.statusListeners.size === 0) return;
     const status = this.status.get(instance);
-    if (!status) return;
-    const copy = { ...status };
-    for (const listener of this.statusListeners) {
-      try {
-        listener(copy);
-      } catch {
-        // A listener's failure is its own; the connection is not affected.
-      }
-    }  }
+    if (status) this.statusListeners.tell({ ...status });
+  }
 
   /** Disconnects every daemon. */
   closeAll(reason = 'the hub is shutting down'): void {
@@ -353,7 +360,7 @@ export class DaemonRegistry {
     conn.closeReason = truncate(reason, MAX_KEPT_TEXT);
     if (this.remove(conn, `disconnected by the hub: ${conn.closeReason}`)) this.changed(conn.instance);
     this.logAbout(conn, level, 'daemon disconnected by the hub', { reason: conn.closeReason });
-    for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
+    this.disconnectedListeners.tell(conn.instance, conn.id);
     this.observeDuration(conn);
     conn.client.close();
   }
@@ -369,7 +376,7 @@ export class DaemonRegistry {
       this.changed(conn.instance);
     }
     this.logAbout(conn, 'info', 'daemon disconnected', { error: text || undefined });
-    for (const l of this.listeners) l.disconnected(conn.instance, conn.id);
+    this.disconnectedListeners.tell(conn.instance, conn.id);
     this.observeDuration(conn);
   }
 
@@ -447,7 +454,6 @@ export class DaemonRegistry {
     }
   }
 }
-
 
 /** `DaemonRegistry.api(instance)`: each FluxApi method, on the prototype, calls the registry. */
 class InstanceApi {

@@ -13,6 +13,11 @@ export class Listeners<Args extends unknown[]> {
     return () => this.set.delete(listener);
   }
 
+  /** How many are listening (a teller may skip preparing what nobody hears). */
+  get size(): number {
+    return this.set.size;
+  }
+
   tell(...args: Args): void {
     for (const listener of this.set) {
       try {

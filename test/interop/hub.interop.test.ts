@@ -117,8 +117,8 @@ describe('Go fluxd (daemon.NewUpstream) → our hub ← Go fluxctl client (pkg/h
     const old = goDaemon(addr, ['--route', '/v10/daemon']);
     assert.match(await old.line('LOG err='), /Your fluxd version is deprecated - please upgrade/);
     assert.equal(await old.exited, 1);
-    assert.equal((await sampleValue(hub.metrics.rejectedUpgrades, { status: '401' })) >= 1, true);
-    assert.equal((await sampleValue(hub.metrics.rejectedUpgrades, { status: '410' })), 1);
+    assert.equal((await sampleValue(hub.metrics.rejectedRegistrations, { status: '401' })) >= 1, true);
+    assert.equal((await sampleValue(hub.metrics.rejectedRegistrations, { status: '410' })), 1);
     bad.kill();
   });
 
