@@ -36,14 +36,14 @@ async function hub(argv: string[], env: Record<string, string> = {}): Promise<{ 
 
 test('cluster flags: bad values are one line on stderr and exit status 2', async () => {
   const cases: [string[], RegExp][] = [
-    [['--nats', 'http://x:1'], /^fluxrpc: hub: NATS URL "http:\/\/x:1": the scheme must be nats:\/\/ or tls:\/\/\n$/],
+    [['--nats', 'http://x:1'], /^fluxrpc hub: NATS URL "http:\/\/x:1": the scheme must be nats:\/\/ or tls:\/\/\n$/],
     [['--nats', 'nats://a,tls://b'], /mixed nats:\/\/ and tls:\/\//],
-    [['--nats', 'nats://u:secret@a', '--replica-id', 'bad id'], /^fluxrpc: hub: invalid replica ID "bad id"/],
-    [['--replica-id', 'A'], /^fluxrpc: hub: --replica-id needs --nats \(or FLUXRPC_NATS_URL\)\n$/],
+    [['--nats', 'nats://u:secret@a', '--replica-id', 'bad id'], /^fluxrpc hub: invalid replica ID "bad id"/],
+    [['--replica-id', 'A'], /^fluxrpc hub: --replica-id needs --nats \(or FLUXRPC_NATS_URL\)\n$/],
     [['--nats-creds', '/x'], /--nats-creds needs --nats/],
     [['--nats', 'nats://a', '--owner-ttl', '500ms'], /--owner-ttl must be at least 1s/],
     [['--events-per-instance', '0'], /invalid --events-per-instance "0"/],
-    [['--nats', 'nats://127.0.0.1:1', '--users', '/nonexistent/users.json'], /^fluxrpc: hub: the dashboard with --nats needs --session-key-file, the same file on every replica/],
+    [['--nats', 'nats://127.0.0.1:1', '--users', '/nonexistent/users.json'], /^fluxrpc hub: the dashboard with --nats needs --session-key-file, the same file on every replica/],
   ];
   for (const [argv, re] of cases) {
     const r = await hub(argv);
