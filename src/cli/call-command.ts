@@ -59,7 +59,7 @@ const METHODS: Record<string, Method> = {
     flags: ['workload', 'namespace', 'fields'],
     run: async (api, ctx, p) => {
       const workloads = list(p, 'workload');
-      if (workloads.length > 1) throw new UsageError('call list-images: give at most one --workload (without it: every workload)');
+      if (workloads.length > 1) throw new UsageError('list-images: give at most one --workload (without it: every workload)');
       const spec = workloads.length === 0 ? '<all>' : parseId(workloads[0]!).toString();
       const fields = str(p, 'fields');
       const r = await api.listImagesWithOptions(ctx, { spec, namespace: str(p, 'namespace') ?? '', overrideContainerFields: fields ? fields.split(',') : null });
@@ -79,7 +79,7 @@ const METHODS: Record<string, Method> = {
     args: 'JOB_ID',
     flags: [],
     run: async (api, ctx, _p, args) => {
-      const s = await api.jobStatus(ctx, oneArg(args, 'JOB_ID'));
+      const s = await api.jobStatus(ctx, oneArg(args, 'job-status', 'JOB_ID'));
       return { json: encodeJobStatus(s), text: jobStatusText(s) };
     },
   },
@@ -88,7 +88,7 @@ const METHODS: Record<string, Method> = {
     args: '[REF]',
     flags: [],
     run: async (api, ctx, _p, args) => {
-      if (args.length > 1) throw new UsageError('call sync-status: at most one REF');
+      if (args.length > 1) throw new UsageError('sync-status: at most one REF');
       const r = await api.syncStatus(ctx, args[0] ?? 'HEAD');
       return { json: goStringify(r), text: (r ?? []).length === 0 ? 'in sync\n' : (r ?? []).join('\n') + '\n' };
     },
@@ -156,8 +156,8 @@ function parseId(text: string): ResourceId {
   }
 }
 
-function oneArg(args: string[], name: string): string {
-  if (args.length !== 1) throw new UsageError(`exactly one ${name} is needed`);
+function oneArg(args: string[], method: string, name: string): string {
+  if (args.length !== 1) throw new UsageError(`${method}: exactly one ${name} is needed`);
   return args[0]!;
 }
 
@@ -215,17 +215,17 @@ export async function callCommand(argv: string[], io: Io): Promise<number> {
   const p = parseFlags(CALL_SPEC, argv, true);
   const [methodName, ...args] = p.positionals;
   if (p.help || methodName === undefined) {
-    if (!p.help) throw new UsageError('call: which METHOD? (see fluxrpc call --help)');
+    if (!p.help) throw new UsageError('which METHOD? (see fluxrpc call --help)');
     io.out(helpText(CALL_SPEC));
     return 0;
   }
   const method = METHODS[methodName];
-  if (!method) throw new UsageError(`call: unknown method ${JSON.stringify(methodName)}; methods: ${Object.keys(METHODS).join(', ')}`);
+  if (!method) throw new UsageError(`unknown method ${JSON.stringify(methodName)}; methods: ${Object.keys(METHODS).join(', ')}`);
   const common = ['url', 'token', 'json', 'timeout', 'help'];
   for (const [flag, v] of Object.entries(p.values)) {
-    if (v !== undefined && !common.includes(flag) && !method.flags.includes(flag)) throw new UsageError(`call ${methodName}: --${flag} does not apply (see fluxrpc call --help)`);
+    if (v !== undefined && !common.includes(flag) && !method.flags.includes(flag)) throw new UsageError(`${methodName}: --${flag} does not apply (see fluxrpc call --help)`);
   }
-  if (!method.args && args.length > 0) throw new UsageError(`call ${methodName}: unexpected argument ${JSON.stringify(args[0])}`);
+  if (!method.args && args.length > 0) throw new UsageError(`${methodName}: unexpected argument ${JSON.stringify(args[0])}`);
   const url = parseHttpUrl(required(CALL_SPEC, p, 'url'), 'url');
   const timeoutMs = parseDuration(str(p, 'timeout') ?? '30s', 'timeout');
   const token = str(p, 'token') ?? (io.env.FLUXRPC_TOKEN || undefined);

@@ -14,7 +14,6 @@ import { DemoCluster } from '../demo/cluster.js';
 import { Hub } from '../hub/hub.js';
 import { run } from './cli.js';
 import { waitForDaemon } from './demo-command.js';
-import { parseByteSize, parseDuration, parseListen, UsageError } from './flags.js';
 import type { Io } from './io.js';
 
 interface Captured extends Io {
@@ -72,33 +71,6 @@ async function silentServer(): Promise<{ url: string; arrived: Promise<void>; cl
   return { url, arrived, close: () => (server.closeAllConnections(), server.close()) };
 }
 
-test('durations and addresses parse like Go flags', () => {
-  assert.equal(parseDuration('10s', 'x'), 10_000);
-  assert.equal(parseDuration('1m30s', 'x'), 90_000);
-  assert.equal(parseDuration('250ms', 'x'), 250);
-  assert.equal(parseDuration('1.5h', 'x'), 5_400_000);
-  assert.equal(parseDuration('0', 'x'), 0);
-  for (const bad of ['', '10', 's', '10 s', '-1s', '1d']) assert.throws(() => parseDuration(bad, 'x'), UsageError, bad);
-  // Node runs timers of at most 2^31−1 ms; longer ones would fire after 1 ms.
-  assert.equal(parseDuration('596h', 'x'), 2_145_600_000);
-  assert.equal(parseDuration('2147483647ms', 'x'), 2 ** 31 - 1);
-  assert.throws(() => parseDuration('2147483648ms', 'x'), UsageError);
-  assert.throws(() => parseDuration('600h', 'call-timeout'), { name: 'UsageError', message: '--call-timeout 600h is too long: at most 596h31m23.647s' });
-  assert.deepEqual(parseListen('127.0.0.1:3030'), { host: '127.0.0.1', port: 3030 });
-  assert.deepEqual(parseListen(':8080'), { host: '0.0.0.0', port: 8080 });
-  assert.deepEqual(parseListen('[::1]:0'), { host: '::1', port: 0 });
-  assert.throws(() => parseListen('localhost'), UsageError);
-});
-
-test('--max-buffered-bytes takes bytes or KiB, MiB, GiB (and KB, MB, GB)', () => {
-  assert.equal(parseByteSize('1048576', 'x'), 1048576);
-  assert.equal(parseByteSize('256MiB', 'x'), 256 * 1024 * 1024);
-  assert.equal(parseByteSize('1.5 GiB', 'x'), 1.5 * 1024 ** 3);
-  assert.equal(parseByteSize('512kib', 'x'), 512 * 1024);
-  assert.equal(parseByteSize('2MB', 'x'), 2_000_000);
-  for (const bad of ['', '0', '-1', 'MiB', '1 parsec', '1e9']) assert.throws(() => parseByteSize(bad, 'max-buffered-bytes'), { name: 'UsageError', message: `invalid --max-buffered-bytes ${JSON.stringify(bad)}: use a positive size such as 268435456, 512MiB or 1GiB` });
-});
-
 test('bad usage is one line on stderr and exit status 2', async () => {
   const nowhere = 'http://127.0.0.1:1';
   for (const argv of [
@@ -123,11 +95,74 @@ test('bad usage is one line on stderr and exit status 2', async () => {
     const r = await cli(...argv);
     assert.equal(r.code, 2, argv.join(' '));
     assert.equal(r.out, '');
-    assert.match(r.err, /^fluxrpc: [^\n]+\n$/, argv.join(' '));
+    // One form: `fluxrpc <command>: <message>`, and `fluxrpc: <message>` when there is no command.
+    const prefix = argv[0] === 'nope' ? 'fluxrpc: ' : `fluxrpc ${argv[0]}: `;
+    assert.ok(r.err.startsWith(prefix), `${argv.join(' ')}: ${r.err}`);
+    assert.match(r.err.slice(prefix.length), /^(?!fluxrpc|hub:|daemon:|call:)[^\n]+\n$/, argv.join(' '));
   }
-  assert.equal((await cli('call', '--url', nowhere, 'list-images', '--workload', 'not-an-id')).err, 'fluxrpc: invalid workload ID "not-an-id": use namespace:kind/name, e.g. default:deployment/podinfo\n');
-  assert.equal((await cli('daemon', '--connect', nowhere, '--demo', '--rpc-timeout', '0s')).err, 'fluxrpc: --rpc-timeout must be more than 0\n');
-  assert.equal((await cli('call', '--url', nowhere, 'update-manifests', '--all', '--workload', 'default:deployment/a', '--update-all-images')).err, 'fluxrpc: update-manifests: --all does not go with --workload (use --exclude ID to leave workloads out)\n');
+  assert.equal((await cli('nope')).err, 'fluxrpc: unknown command "nope" (commands: hub, daemon, call, demo, hash-password, version)\n');
+  assert.equal((await cli('call', '--url', nowhere, 'list-images', '--workload', 'not-an-id')).err, 'fluxrpc call: invalid workload ID "not-an-id": use namespace:kind/name, e.g. default:deployment/podinfo\n');
+  assert.equal((await cli('daemon', '--connect', nowhere, '--demo', '--rpc-timeout', '0s')).err, 'fluxrpc daemon: invalid --rpc-timeout "0s": must be at least 1ms\n');
+  assert.equal((await cli('call', '--url', nowhere, 'update-manifests', '--all', '--workload', 'default:deployment/a', '--update-all-images')).err, 'fluxrpc call: update-manifests: --all does not go with --workload (use --exclude ID to leave workloads out)\n');
+  assert.equal((await cli('call', '--url', 'http://x', 'frobnicate')).err, 'fluxrpc call: unknown method "frobnicate"; methods: ping, version, list-services, list-images, update-manifests, job-status, sync-status, export, git-repo-config, notify\n');
+  assert.equal((await cli('call', '--url', 'http://x', 'version', '--namespace', 'a')).err, 'fluxrpc call: version: --namespace does not apply (see fluxrpc call --help)\n');
+  assert.equal((await cli('hub', '--bogus')).err, 'fluxrpc hub: unknown flag --bogus (see fluxrpc hub --help)\n');
+  assert.equal((await cli('call', 'ping')).err, 'fluxrpc call: --url is required (see fluxrpc call --help)\n');
+  assert.equal((await cli('daemon', '--connect', 'ws://x')).err, 'fluxrpc daemon: give either --fluxd URL or --demo (see fluxrpc daemon --help)\n');
+  assert.equal((await cli('toString')).err, 'fluxrpc: unknown command "toString" (commands: hub, daemon, call, demo, hash-password, version)\n', 'not an Object.prototype member');
+});
+
+test('every duration flag: a negative value, one under 1 ms or one too long is a duration error (exit status 2)', async () => {
+  const nowhere = 'http://127.0.0.1:1';
+  const flags: [string[], string][] = [
+    [['hub'], 'call-timeout'],
+    [['hub', '--nats', 'nats://127.0.0.1:1'], 'owner-ttl'],
+    [['daemon', '--connect', nowhere, '--demo'], 'rpc-timeout'],
+    [['call', '--url', nowhere, 'ping'], 'timeout'],
+  ];
+  for (const [argv, flag] of flags) {
+    const command = argv[0]!;
+    const zeroAllowed = flag === 'timeout';
+    for (const [value, why] of [
+      ['-1s', 'a duration cannot be negative (examples: 10s, 1m30s, 500ms)'],
+      ['-500ms', 'a duration cannot be negative (examples: 10s, 1m30s, 500ms)'],
+      ['1us', `too short: at least 1ms${zeroAllowed ? ' (or 0 for no limit)' : ''}`],
+      ['999999ns', `too short: at least 1ms${zeroAllowed ? ' (or 0 for no limit)' : ''}`],
+      ['600h', 'too long: at most 596h31m23.647s'],
+    ]) {
+      for (const form of [[`--${flag}`, value], [`--${flag}=${value}`]]) {
+        const r = await cli(...argv, ...form);
+        assert.equal(r.code, 2, `${argv.join(' ')} ${form.join(' ')}`);
+        assert.equal(r.err, `fluxrpc ${command}: invalid --${flag} ${JSON.stringify(value)}: ${why}\n`);
+      }
+    }
+  }
+  // A value that starts with "-" but is not a number is still refused by the flag parser, not taken as a value.
+  const missing = await cli('call', '--url', '--json', 'ping');
+  assert.equal(missing.code, 2);
+  assert.equal(missing.err, 'fluxrpc call: --url needs a value (one that starts with "-" is written --url=VALUE) (see fluxrpc call --help)\n');
+});
+
+test('version: "fluxrpc version" and "fluxrpc --version" print it; the top help lists it', async () => {
+  const { PACKAGE_VERSION } = await import('../runtime/version.js');
+  for (const argv of [['version'], ['--version']]) {
+    const r = await cli(...argv);
+    assert.deepEqual(r, { code: 0, out: `fluxrpc ${PACKAGE_VERSION}\n`, err: '' });
+  }
+  const help = await cli('--help');
+  assert.match(help.out, /\n {2}version {8}Print fluxrpc's version \(also: fluxrpc --version\)\.\n/);
+  assert.equal((await cli('version', 'extra')).code, 2);
+});
+
+test('usage lines: --listen is optional with its default; daemon\'s --token is optional; demo has no --nats text', async () => {
+  const hub = (await cli('hub', '--help')).out;
+  assert.match(hub, /^Usage: fluxrpc hub \[--listen 127\.0\.0\.1:3030\] /);
+  assert.match(hub, /--session-key-file FILE .*Required with --nats/);
+  const daemon = (await cli('daemon', '--help')).out;
+  assert.match(daemon, /^Usage: fluxrpc daemon --connect URL \[--token T\] \(--fluxd URL \| --demo\)/);
+  const demo = (await cli('demo', '--help')).out;
+  assert.match(demo, /--session-key-file FILE +At least 32 bytes of secret that sign session cookies \(without it, sessions end when the hub restarts\)\.\n/);
+  assert.doesNotMatch(demo, /--nats/);
 });
 
 describe('call against a server that never answers', { timeout: 10_000 }, () => {
@@ -307,5 +342,25 @@ describe('dashboard flags', { timeout: 30_000 }, () => {
     assert.match(proxy.err, /--trusted-proxy: bad trusted proxy "not-an-ip"/);
     const key = await cli('hub', '--listen', '127.0.0.1:0', '--users', users, '--session-key-file', users.replace('users', 'short'));
     assert.match(key.err, /cannot read --session-key-file/);
+  });
+});
+
+describe('daemon without a token', { timeout: 10_000 }, () => {
+  test('is allowed, with a warning at start; with --token or $FLUXRPC_TOKEN there is none', async () => {
+    const { NO_TOKEN_WARNING } = await import('./daemon-command.js');
+    for (const [env, argv, warned] of [
+      [{}, [], true],
+      [{ FLUXRPC_TOKEN: 'tok' }, [], false],
+      [{}, ['--token', 'tok'], false],
+    ] as const) {
+      const c = io(env);
+      const done = run(['daemon', '--connect', 'http://127.0.0.1:1/api/flux', '--demo', '--log-level', 'error', ...argv], c);
+      await c.waitFor(/serving the demo cluster; connecting to /);
+      c.stop();
+      assert.equal(await done, 0);
+      assert.equal(c.stderr.startsWith(`${NO_TOKEN_WARNING}\n`), warned, c.stderr);
+      assert.equal(c.stderr.includes('warning'), warned);
+    }
+    assert.match(NO_TOKEN_WARNING, /^fluxrpc daemon: warning: /);
   });
 });

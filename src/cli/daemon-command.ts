@@ -7,17 +7,16 @@ import { inferEndpoints } from '../connector/endpoints.js';
 import { encodeEvent } from '../flux/model/index.js';
 import type { DaemonImplementation, ProtocolVersion } from '../flux/api.js';
 import { DemoCluster } from '../demo/cluster.js';
-import { bool, helpText, parseByteSize, parseFlags, parseHttpUrl, parseProtocol, positiveDuration, positiveInt, required, str, UsageError, type CommandSpec } from './flags.js';
-import { parseLogLevel } from './hub-command.js';
+import { bool, helpText, parseByteSize, parseFlags, parseHttpUrl, parseLogLevel, parseProtocol, positiveDuration, positiveInt, required, str, UsageError, type CommandSpec } from './flags.js';
 import type { Io } from './io.js';
 
 export const DAEMON_SPEC: CommandSpec = {
   name: 'daemon',
-  usage: 'fluxrpc daemon --connect URL --token T (--fluxd URL | --demo) [--rpc-timeout 10s] [--protocol 6..11]',
+  usage: 'fluxrpc daemon --connect URL [--token T] (--fluxd URL | --demo) [--rpc-timeout 10s] [--protocol 6..11]',
   summary: "Connects to a hub as fluxd's --connect does, and serves the Flux API on that connection: relayed to a real fluxd's HTTP API (--fluxd), or a built-in sample cluster (--demo). Reconnects until stopped.",
   flags: {
     connect: { type: 'string', value: 'URL', help: 'The hub (ws, wss, http or https), e.g. http://127.0.0.1:3030/api/flux.' },
-    token: { type: 'string', value: 'T', help: "The instance's token; default $FLUXRPC_TOKEN, which keeps it out of ps." },
+    token: { type: 'string', value: 'T', help: "The instance's token; default $FLUXRPC_TOKEN, which keeps it out of ps. Without either, the daemon connects with no token (a hub with tokens answers 401, and the daemon keeps retrying): a warning says so at start." },
     fluxd: { type: 'string', value: 'URL', help: "Relay each call to this fluxd's HTTP API, e.g. http://127.0.0.1:3030/api/flux." },
     demo: { type: 'boolean', help: 'Serve a built-in sample cluster (a few workloads and images).' },
     'rpc-timeout': { type: 'string', value: 'DURATION', help: 'Longest an operation requested by the hub may take.', default: '10s' },
@@ -28,6 +27,9 @@ export const DAEMON_SPEC: CommandSpec = {
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'info' },
   },
 };
+
+/** Printed at start without a token: a hub that has tokens answers 401, which the daemon retries without end. */
+export const NO_TOKEN_WARNING = 'fluxrpc daemon: warning: no --token and no $FLUXRPC_TOKEN: connecting without a token; a hub with tokens refuses it (401) and the daemon keeps retrying';
 
 export interface DaemonSetup {
   connector: DaemonConnector;
@@ -58,12 +60,13 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   }
   const token = str(p, 'token') ?? io.env.FLUXRPC_TOKEN ?? '';
   const fluxd = str(p, 'fluxd');
-  if ((fluxd === undefined) === !bool(p, 'demo')) throw new UsageError('daemon: give either --fluxd URL or --demo (see fluxrpc daemon --help)');
+  if ((fluxd === undefined) === !bool(p, 'demo')) throw new UsageError('give either --fluxd URL or --demo (see fluxrpc daemon --help)');
   const rpcTimeoutMs = positiveDuration(str(p, 'rpc-timeout') ?? '10s', 'rpc-timeout');
   const protocol = parseProtocol(str(p, 'protocol') ?? '11');
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const userAgent = str(p, 'user-agent');
   const limits = { maxValueBytes: parseByteSize(str(p, 'max-value-bytes') ?? '64MiB', 'max-value-bytes'), maxValueElements: positiveInt(str(p, 'max-value-elements') ?? String(DEFAULT_MAX_VALUE_ELEMENTS), 'max-value-elements', 2 ** 31 - 1) };
+  if (token === '') io.err(`${NO_TOKEN_WARNING}\n`);
   let connector: DaemonConnector;
   if (fluxd !== undefined) {
     parseHttpUrl(fluxd, 'fluxd');

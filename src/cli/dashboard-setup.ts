@@ -18,7 +18,7 @@ import type { UserStore } from '../dashboard/users.js';
 import type { Hub } from '../hub/hub.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Logger } from '../runtime/log.js';
-import { UsageError } from './flags.js';
+import { list, str, UsageError, type FlagSpec, type Parsed } from './flags.js';
 
 export interface DashboardFlags {
   users?: string;
@@ -28,13 +28,25 @@ export interface DashboardFlags {
   notify?: string;
 }
 
-export const DASHBOARD_FLAGS = {
+/** The dashboard and notification flags of `fluxrpc demo`. */
+export const DEMO_DASHBOARD_FLAGS = {
   users: { type: 'string', value: 'FILE', help: 'Users file (JSON; see README): turns on the dashboard with sign-in at /. Reloaded when it changes.' },
   'trusted-proxy': { type: 'string', value: 'ADDR[/BITS]', multiple: true, help: 'Address or subnet of an authenticating proxy whose user header is trusted (repeatable, or comma-separated).' },
   'proxy-user-header': { type: 'string', value: 'NAME', help: 'The header such a proxy sets.', default: 'X-Forwarded-User' },
-  'session-key-file': { type: 'string', value: 'FILE', help: 'At least 32 bytes of secret that sign session cookies (without it, sessions end when the hub restarts). Required with --nats: the same file on every replica.' },
+  'session-key-file': { type: 'string', value: 'FILE', help: 'At least 32 bytes of secret that sign session cookies (without it, sessions end when the hub restarts).' },
   notify: { type: 'string', value: 'FILE', help: 'Notification sinks (JSON; see README): Slack, Microsoft Teams, signed webhooks.' },
-} as const;
+} as const satisfies Record<string, FlagSpec>;
+
+/** The same flags for `fluxrpc hub`, which also has cluster mode (`--nats`). */
+export const DASHBOARD_FLAGS = {
+  ...DEMO_DASHBOARD_FLAGS,
+  'session-key-file': { ...DEMO_DASHBOARD_FLAGS['session-key-file'], help: `${DEMO_DASHBOARD_FLAGS['session-key-file'].help} Required with --nats: the same file on every replica.` },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The dashboard and notification flags of a parsed command line. */
+export function dashboardFlags(p: Parsed): DashboardFlags {
+  return { users: str(p, 'users'), trustedProxy: list(p, 'trusted-proxy'), proxyUserHeader: str(p, 'proxy-user-header'), sessionKeyFile: str(p, 'session-key-file'), notify: str(p, 'notify') };
+}
 
 /** The prom-client registry for the notifier's series (given to the hub as `extraMetrics`). */
 export function notifyMetricsRegistry(): Registry {
@@ -44,7 +56,7 @@ export function notifyMetricsRegistry(): Registry {
 /** Cluster mode with the dashboard needs one session key for every replica. */
 export function checkClusterDashboard(flags: DashboardFlags): void {
   if ((flags.users !== undefined || flags.trustedProxy.length > 0) && flags.sessionKeyFile === undefined)
-    throw new UsageError('hub: the dashboard with --nats needs --session-key-file, the same file on every replica (a session or form signed by one replica must be valid on the others); e.g. openssl rand -base64 48 > session.key');
+    throw new UsageError('the dashboard with --nats needs --session-key-file, the same file on every replica (a session or form signed by one replica must be valid on the others); e.g. openssl rand -base64 48 > session.key');
 }
 
 export async function sessionKey(file: string | undefined): Promise<Buffer> {

@@ -10,10 +10,9 @@ import type { DaemonConnector } from '../connector/connector.js';
 import { createLogger } from '../runtime/log.js';
 import { FluxHttpClient } from '../http/client.js';
 import { DEFAULT_USER_AGENT } from '../runtime/version.js';
-import { helpText, parseFlags, parseListen, str, type CommandSpec } from './flags.js';
+import { helpText, listenError, parseFlags, parseListen, parseLogLevel, str, type CommandSpec } from './flags.js';
 import { gitConfigText, imagesTable, jobStatusText, servicesTable } from './format.js';
-import { dashboardFlags, listenError, parseLogLevel } from './hub-command.js';
-import { DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry } from './dashboard-setup.js';
+import { dashboardFlags, DEMO_DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry } from './dashboard-setup.js';
 import { demoConnector } from './daemon-command.js';
 import type { Io } from './io.js';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../runtime/time.js';
@@ -25,7 +24,7 @@ export const DEMO_SPEC: CommandSpec = {
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Where the hub listens; if the default is taken, a free port is used instead.', default: '127.0.0.1:3030' },
     'log-level': { type: 'string', value: 'LEVEL', help: 'debug, info, warn or error (JSON lines on stderr).', default: 'warn' },
-    ...DASHBOARD_FLAGS,
+    ...DEMO_DASHBOARD_FLAGS,
   },
 };
 

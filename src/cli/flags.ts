@@ -1,9 +1,12 @@
 /**
  * Flag parsing for the CLI on node's `parseArgs`: each command declares its flags once, with the
- * help text printed by `--help`; bad input is a `UsageError` (one line, exit status 2).
+ * help text printed by `--help`; bad input is a `UsageError` (one line, exit status 2). A
+ * `UsageError`'s message does not name the command: `run` (cli.ts) prints every error as
+ * `fluxrpc <command>: <message>`.
  */
 import { parseArgs } from 'node:util';
 import { isProtocolVersion, type ProtocolVersion } from '../flux/api.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
 
 export class UsageError extends Error {
@@ -51,13 +54,37 @@ export function parseFlags(spec: CommandSpec, argv: string[], allowPositionals =
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, f] of Object.entries(spec.flags)) options[name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) };
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(spec, argv), options, allowPositionals, strict: true });
     return { values: values as Parsed['values'], positionals, help: values.help === true };
   } catch (e) {
     // node's texts, trimmed to one line and pointed at --help.
-    const message = (e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '').replace(/^Unknown option '(.*?)'.*/, 'unknown flag $1');
-    throw new UsageError(`${spec.name}: ${message} (see fluxrpc ${spec.name} --help)`);
+    const message = (e as Error).message
+      .split('\n')[0]!
+      .replace(/\. To specify a positional argument.*$/, '')
+      .replace(/^Unknown option '(.*?)'.*/, 'unknown flag $1')
+      .replace(/^Option '(--[^' ]*)' argument is ambiguous\.?$/, '$1 needs a value (one that starts with "-" is written $1=VALUE)')
+      .replace(/\.$/, '');
+    throw new UsageError(`${message.charAt(0).toLowerCase()}${message.slice(1)} (see fluxrpc ${spec.name} --help)`);
   }
+}
+
+/**
+ * `--flag -1s` as `--flag=-1s` for a flag that takes a value: `parseArgs` refuses a value that
+ * starts with `-` as ambiguous, and a negative number is meant as the value (and then gets the
+ * value's own error, `a duration cannot be negative`). Nothing after `--` is touched.
+ */
+function joinNegativeValues(spec: CommandSpec, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return out.concat(argv.slice(i));
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && spec.flags[arg.slice(2)]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 export function str(p: Parsed, name: string): string | undefined {
@@ -67,7 +94,7 @@ export function str(p: Parsed, name: string): string | undefined {
 
 export function required(spec: CommandSpec, p: Parsed, name: string): string {
   const v = str(p, name);
-  if (v === undefined || v === '') throw new UsageError(`${spec.name}: --${name} is required (see fluxrpc ${spec.name} --help)`);
+  if (v === undefined || v === '') throw new UsageError(`--${name} is required (see fluxrpc ${spec.name} --help)`);
   return v;
 }
 
@@ -80,38 +107,48 @@ export function bool(p: Parsed, name: string): boolean {
   return p.values[name] === true;
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Nanoseconds per unit of Go's `time.ParseDuration`. */
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** `MAX_TIMER_MS` as Go writes a duration. */
 const MAX_DURATION_TEXT = '596h31m23.647s';
 
+const DURATION_EXAMPLES = 'examples: 10s, 1m30s, 500ms';
+
 /**
- * Go's `time.ParseDuration` (positive durations), in milliseconds: `10s`, `1m30s`, `500ms`. At
- * most `MAX_TIMER_MS` (about 24.8 days), since every duration ends up as a Node timer.
+ * Go's `time.ParseDuration` for flags, in milliseconds: `10s`, `1m30s`, `500ms`, `0`. Not
+ * negative, and, since every duration ends up as a Node timer, either 0 ("no limit" to the
+ * caller; refused with `allowZero: false`) or from 1 ms to `MAX_TIMER_MS` (about 24.8 days).
  */
-export function parseDuration(text: string, flag: string): number {
-  const bad = () => new UsageError(`invalid duration for --${flag}: ${JSON.stringify(text)} (examples: 10s, 1m30s, 500ms)`);
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < text.length) {
-    re.lastIndex = at;
-    const m = re.exec(text);
-    if (!m) throw bad();
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    at = re.lastIndex;
+export function parseDuration(text: string, flag: string, options: { allowZero?: boolean } = { allowZero: true }): number {
+  const invalid = (why: string) => new UsageError(`invalid --${flag} ${JSON.stringify(text)}: ${why}`);
+  const sign = /^[-+]/.exec(text)?.[0];
+  const body = sign === undefined ? text : text.slice(1);
+  let ns = 0;
+  if (body !== '0') {
+    const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+    let at = 0;
+    while (at < body.length) {
+      re.lastIndex = at;
+      const m = re.exec(body);
+      if (!m) throw invalid(`not a duration (${DURATION_EXAMPLES})`);
+      ns += Number(m[1]) * UNIT_NS[m[2]!]!;
+      at = re.lastIndex;
+    }
+    if (body.length === 0) throw invalid(`not a duration (${DURATION_EXAMPLES})`);
   }
-  if (text.length === 0) throw bad();
-  if (total > MAX_TIMER_MS) throw new UsageError(`--${flag} ${text} is too long: at most ${MAX_DURATION_TEXT}`);
-  return total;
+  if (sign === '-' && ns > 0) throw invalid(`a duration cannot be negative (${DURATION_EXAMPLES})`);
+  const orZero = options.allowZero ? ' (or 0 for no limit)' : '';
+  if (ns === 0 && !options.allowZero) throw invalid('must be at least 1ms');
+  if (ns > 0 && ns < 1e6) throw invalid(`too short: at least 1ms${orZero}`);
+  const ms = ns / 1e6;
+  if (ms > MAX_TIMER_MS) throw invalid(`too long: at most ${MAX_DURATION_TEXT}`);
+  return ms;
 }
 
-/** A duration that must be more than 0. */
+/** A duration from 1 ms to `MAX_TIMER_MS`: `parseDuration` without 0. */
 export function positiveDuration(text: string, flag: string): number {
-  const ms = parseDuration(text, flag);
-  if (!(ms > 0)) throw new UsageError(`--${flag} must be more than 0`);
-  return ms;
+  return parseDuration(text, flag, { allowZero: false });
 }
 
 export function parseProtocol(text: string): ProtocolVersion {
@@ -155,4 +192,17 @@ export function parseByteSize(text: string, flag: string): number {
   const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
   if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: use a positive size such as 268435456, 512MiB or 1GiB`);
   return bytes;
+}
+
+export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
+  if (text === undefined) return fallback;
+  if (!isLogLevel(text)) throw new UsageError(`invalid --log-level ${JSON.stringify(text)}: use ${LOG_LEVELS.join(', ')}`);
+  return text;
+}
+
+/** A failed `listen` on `--listen HOST:PORT` as one line. */
+export function listenError(e: unknown, host: string, port: number): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : (e as Error).message;
+  return new Error(`cannot listen on ${host}:${port}: ${why}`);
 }

@@ -19,7 +19,7 @@ export async function hashPasswordCommand(argv: string[], io: Io): Promise<numbe
   if (p.help) return io.out(helpText(HASH_PASSWORD_SPEC)), 0;
   if (!io.readSecret) throw new Error('no way to read a password here');
   const password = await io.readSecret('Password: ');
-  if (password === '') throw new UsageError('hash-password: the password is empty');
+  if (password === '') throw new UsageError('the password is empty');
   if (password.length < 8) io.err('fluxrpc hash-password: warning: a password shorter than 8 characters is easy to guess\n');
   io.out(`${await hashPassword(password)}\n`);
   return 0;

@@ -45,18 +45,18 @@ async function hub(argv: string[], env: Record<string, string> = {}, ready = /cl
 
 test('flags (cluster mode, limits): bad values are one line on stderr and exit status 2', async () => {
   const cases: [string[], RegExp][] = [
-    [['--nats', 'http://x:1'], /^fluxrpc: hub: NATS URL "http:\/\/x:1": the scheme must be nats:\/\/ or tls:\/\/\n$/],
+    [['--nats', 'http://x:1'], /^fluxrpc hub: NATS URL "http:\/\/x:1": the scheme must be nats:\/\/ or tls:\/\/\n$/],
     [['--nats', 'nats://a,tls://b'], /mixed nats:\/\/ and tls:\/\//],
-    [['--nats', 'nats://u:secret@a', '--replica-id', 'bad id'], /^fluxrpc: hub: invalid replica ID "bad id"/],
-    [['--replica-id', 'A'], /^fluxrpc: hub: --replica-id needs --nats \(or FLUXRPC_NATS_URL\)\n$/],
+    [['--nats', 'nats://u:secret@a', '--replica-id', 'bad id'], /^fluxrpc hub: invalid replica ID "bad id"/],
+    [['--replica-id', 'A'], /^fluxrpc hub: --replica-id needs --nats \(or FLUXRPC_NATS_URL\)\n$/],
     [['--nats-creds', '/x'], /--nats-creds needs --nats/],
     [['--nats', 'nats://a', '--owner-ttl', '500ms'], /--owner-ttl must be at least 1s/],
     [['--events-per-instance', '0'], /invalid --events-per-instance "0"/],
-    [['--max-value-bytes', '0'], /^fluxrpc: invalid --max-value-bytes "0": use a positive size/],
-    [['--max-value-bytes', '12 parsecs'], /^fluxrpc: invalid --max-value-bytes "12 parsecs"/],
-    [['--max-value-elements=-5'], /^fluxrpc: invalid --max-value-elements "-5": a whole number from 1 to 2147483647\n$/],
-    [['--max-value-elements', '1e3'], /^fluxrpc: invalid --max-value-elements "1e3"/],
-    [['--nats', 'nats://127.0.0.1:1', '--users', '/nonexistent/users.json'], /^fluxrpc: hub: the dashboard with --nats needs --session-key-file, the same file on every replica/],
+    [['--max-value-bytes', '0'], /^fluxrpc hub: invalid --max-value-bytes "0": use a positive size/],
+    [['--max-value-bytes', '12 parsecs'], /^fluxrpc hub: invalid --max-value-bytes "12 parsecs"/],
+    [['--max-value-elements', '-5'], /^fluxrpc hub: invalid --max-value-elements "-5": a whole number from 1 to 2147483647\n$/],
+    [['--max-value-elements', '1e3'], /^fluxrpc hub: invalid --max-value-elements "1e3"/],
+    [['--nats', 'nats://127.0.0.1:1', '--users', '/nonexistent/users.json'], /^fluxrpc hub: the dashboard with --nats needs --session-key-file, the same file on every replica/],
   ];
   for (const [argv, re] of cases) {
     const r = await hub(argv);

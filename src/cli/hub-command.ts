@@ -3,15 +3,15 @@ import { DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
 import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/config.js';
-import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
+import { createLogger } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
-import { helpText, list, parseByteSize, parseFlags, parseListen, parseProtocol, positiveDuration, positiveInt, str, UsageError, type CommandSpec } from './flags.js';
-import { checkClusterDashboard, DASHBOARD_FLAGS, mountDashboard, notifyMetricsRegistry, type DashboardFlags } from './dashboard-setup.js';
+import { helpText, listenError, parseByteSize, parseFlags, parseListen, parseLogLevel, parseProtocol, positiveDuration, positiveInt, str, UsageError, type CommandSpec } from './flags.js';
+import { checkClusterDashboard, DASHBOARD_FLAGS, dashboardFlags, mountDashboard, notifyMetricsRegistry } from './dashboard-setup.js';
 import type { Io } from './io.js';
 
 export const HUB_SPEC: CommandSpec = {
   name: 'hub',
-  usage: 'fluxrpc hub --listen HOST:PORT [--tokens FILE] [--call-timeout 10s] [--max-buffered-bytes 256MiB] [--users FILE] [--notify FILE] [--nats URL[,URL…] [--replica-id ID]]',
+  usage: 'fluxrpc hub [--listen 127.0.0.1:3030] [--tokens FILE] [--call-timeout 10s] [--max-buffered-bytes 256MiB] [--users FILE] [--notify FILE] [--nats URL[,URL…] [--replica-id ID]]',
   summary: 'Runs the hub: Flux daemons connect to it (GET <base>/v6…v11/daemon), and it serves the Flux HTTP API for each daemon, events, /metrics, /healthz and a status page at /.',
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', help: 'Address to listen on.', default: '127.0.0.1:3030' },
@@ -38,24 +38,6 @@ export const HUB_SPEC: CommandSpec = {
   notes: 'Cluster mode (--nats): run several replicas behind one load balancer; any replica answers for any instance (README, "Scaling out").',
 };
 
-/** The dashboard and notification flags of a parsed command line. */
-export function dashboardFlags(p: ReturnType<typeof parseFlags>): DashboardFlags {
-  return { users: str(p, 'users'), trustedProxy: list(p, 'trusted-proxy'), proxyUserHeader: str(p, 'proxy-user-header'), sessionKeyFile: str(p, 'session-key-file'), notify: str(p, 'notify') };
-}
-
-export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {
-  if (text === undefined) return fallback;
-  if (!isLogLevel(text)) throw new UsageError(`invalid --log-level ${JSON.stringify(text)}: use ${LOG_LEVELS.join(', ')}`);
-  return text;
-}
-
-/** Turns a listen error into one line. */
-export function listenError(e: unknown, host: string, port: number): Error {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : (e as Error).message;
-  return new Error(`cannot listen on ${host}:${port}: ${why}`);
-}
-
 export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const p = parseFlags(HUB_SPEC, argv);
   if (p.help) return io.out(helpText(HUB_SPEC)), 0;
@@ -76,7 +58,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const natsText = str(p, 'nats') ?? io.env['FLUXRPC_NATS_URL'];
   const servers = (natsText ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
   for (const flag of ['nats-creds', 'replica-id', 'nats-stream-replicas', 'owner-ttl']) {
-    if (str(p, flag) !== undefined && servers.length === 0) throw new UsageError(`hub: --${flag} needs --nats (or FLUXRPC_NATS_URL)`);
+    if (str(p, flag) !== undefined && servers.length === 0) throw new UsageError(`--${flag} needs --nats (or FLUXRPC_NATS_URL)`);
   }
   if (servers.length > 0) {
     try {
@@ -84,12 +66,12 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
       const id = str(p, 'replica-id');
       if (id !== undefined) checkReplicaId(id);
     } catch (e) {
-      if (e instanceof BusConfigError) throw new UsageError(`hub: ${e.message}`);
+      if (e instanceof BusConfigError) throw new UsageError(e.message);
       throw e;
     }
   }
   const ownerTtlMs = positiveDuration(str(p, 'owner-ttl') ?? '30s', 'owner-ttl');
-  if (ownerTtlMs < 1000) throw new UsageError('hub: --owner-ttl must be at least 1s');
+  if (ownerTtlMs < 1000) throw new UsageError('--owner-ttl must be at least 1s');
   const credsFile = str(p, 'nats-creds');
   const replicaId = str(p, 'replica-id');
   const cluster =

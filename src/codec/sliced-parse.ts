@@ -17,7 +17,7 @@
  *
  * Cost against one `JSON.parse` of the whole text: the walk looks at every byte outside strings
  * once more in JavaScript (strings are skipped with native `indexOf`) and each run's text is copied
- * once more; the figures are in the README ("Large values").
+ * once more; the figures are in docs/benchmarks.md §3.4.
  */
 import type { Buffer } from 'node:buffer';
 import { JsonParseError } from './errors.js';

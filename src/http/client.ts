@@ -35,6 +35,7 @@ import { FluxHttpError, HttpDecodeError, HttpStatusError, HttpTimeoutError, Http
 import { decodeFirstValue, unmarshalWhole } from './go-json-reader.js';
 import { goEncodeQuery } from './go-url.js';
 import { ROUTES, type ApiRoute, type JsonCodec } from './routes.js';
+import { setTokenHeader } from './token-header.js';
 import { checkTimerMs } from '../runtime/time.js';
 
 export interface FluxHttpClientOptions {
@@ -250,7 +251,7 @@ export class FluxHttpClient implements FluxApi {
     const signal = ctx.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     const headers: Record<string, string> = { 'User-Agent': this.userAgent };
-    if (this.token !== '') headers['Authorization'] = `Scope-Probe token=${this.token}`;
+    setTokenHeader(headers, this.token);
     headers['Accept'] = 'application/json';
     if (body !== undefined) headers['Content-Length'] = String(body.length);
     const transport = url.startsWith('https:') ? https : http;

@@ -26,11 +26,11 @@ import { CodecError, JsonParseError } from '../codec/errors.js';
 import { SliceStoppedError, type TimeSlicer } from '../codec/time-slice.js';
 import { JsonValueReader, type ReadFlow, type ValueHandler, type ValueReaderOptions } from '../codec/value-reader.js';
 import type { ByteBudget } from '../runtime/budget.js';
+import { GoText } from '../runtime/go-text.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
 import type { ByteStream, StreamSink } from '../transport/byte-stream.js';
 import { type Encodable, classifyResponse, encodeRequest } from './envelope.js';
 import { ConnectionError, DeadlineExceededError, ProtocolError, ServerError, ShutdownError, TransportError } from './errors.js';
-import { GoText } from './go-text.js';
 
 export interface CallOptions<R> {
   /** Aborts waiting for the reply (the call is not cancelled on the server: the wire cannot say so). */
