@@ -1,9 +1,19 @@
 /**
- * The hub: the upstream end of Flux's dial-out, with the Flux HTTP API in front (hub.ts), the
- * registry of connected daemons (registry.ts), token authentication and the tokens file watcher
- * (auth.ts), the events store (events.ts), Prometheus metrics (metrics.ts), the status page
- * (status-page.ts), the log throttle (log-throttle.ts) and plain HTTP on the upgrade path
- * (upgrade-as-http.ts).
+ * The hub: the upstream end of Flux's dial-out, with the Flux HTTP API in front. `Hub` (hub.ts)
+ * composes the parts and routes each request to one:
+ *
+ * - registration.ts: daemons registering (`<base>/v6/daemon` … `/v11/daemon`, websocket upgrade),
+ *   and plain HTTP for every other request on the upgrade path (upgrade-as-http.ts);
+ * - event-routes.ts: `POST/GET <base>/v6/events`;
+ * - ops-routes.ts: the status page (`/`, rendered by status-page.ts), `/metrics`, `/healthz`;
+ * - token-reload.ts: the tokens in use, replaced from the tokens file or `setTokens`;
+ * - fleet-view.ts: one view of the fleet (instances, APIs, events) in single-process or cluster
+ *   mode, and the switch between them;
+ * - request-log.ts: each request's log line, refusals counted and throttled (log-throttle.ts);
+ * - request-path.ts: request paths as the routes compare them; answers.ts: what answers share;
+ * - registry.ts: the connected daemons; auth.ts: token lookup and the tokens file watcher;
+ *   events.ts: the events store; metrics.ts: Prometheus metrics; instance-name.ts: which
+ *   instance names are allowed.
  *
  * Behaviour worth knowing (see each module's note): one connection per instance, the newest wins;
  * calls to an instance with no daemon fail at once with UnavailableError; a call timeout or a
