@@ -9,7 +9,7 @@
  * state: bus.ts. The status page's cluster-wide list: view.ts.
  *
  * The hub's hooks into this module: the registry's listener (local connect/disconnect) and `kick`;
- * `api(instance)` for its `resolve`; `events` for its event routes and status page; `instances()`
+ * `httpApi(instance)` for its `resolve` (through fleet-view.ts); `events` for its event routes and status page; `instances()`
  * for the status page; `health()` for `/healthz`; `subscribe` for live views of the cluster (the
  * dashboard); `bus` for modules loaded with the dashboard and notifications (shared sessions, the
  * notification consumer), which set themselves up on each connection as the ones here do.
