@@ -12,7 +12,9 @@ import {
   encodeImageStatusList,
   encodeJobId,
   encodeJobStatus,
+  IMAGE_SPEC_LATEST,
   parseImageRef,
+  RESOURCE_SPEC_ALL,
   ResourceId,
   type Change,
   type UpdateSpec,
@@ -60,7 +62,7 @@ const METHODS: Record<string, Method> = {
     run: async (api, ctx, p) => {
       const workloads = list(p, 'workload');
       if (workloads.length > 1) throw new UsageError('list-images: give at most one --workload (without it: every workload)');
-      const spec = workloads.length === 0 ? '<all>' : parseId(workloads[0]!).toString();
+      const spec = workloads.length === 0 ? RESOURCE_SPEC_ALL : parseId(workloads[0]!).toString();
       const fields = str(p, 'fields');
       const r = await api.listImagesWithOptions(ctx, { spec, namespace: str(p, 'namespace') ?? '', overrideContainerFields: fields ? fields.split(',') : null });
       return { json: encodeImageStatusList(r), text: imagesTable(r) };
@@ -187,8 +189,8 @@ function updateSpec(p: Parsed): UpdateSpec {
     type: 'image',
     cause: { user: str(p, 'user') ?? '', message: str(p, 'message') ?? '' },
     spec: {
-      serviceSpecs: bool(p, 'all') ? ['<all>'] : workloads,
-      imageSpec: image ?? '<all latest>',
+      serviceSpecs: bool(p, 'all') ? [RESOURCE_SPEC_ALL] : workloads,
+      imageSpec: image ?? IMAGE_SPEC_LATEST,
       kind: bool(p, 'dry-run') ? 'plan' : 'execute',
       excludes: list(p, 'exclude').length === 0 ? null : list(p, 'exclude').map(parseId),
       force: bool(p, 'force'),

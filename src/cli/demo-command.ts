@@ -3,6 +3,7 @@
  * through the hub printed as tables, then both keep serving until Ctrl+C so the status page and
  * `fluxrpc call` can be tried.
  */
+import { IMAGE_SPEC_LATEST, RESOURCE_SPEC_ALL } from '../flux/model/index.js';
 import { generateToken } from '../hub/auth.js';
 import { Hub, type ListenAddress } from '../hub/hub.js';
 import type { DaemonRegistry } from '../hub/registry.js';
@@ -90,11 +91,11 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
 
     show('version', (await api.version(ctx())) + '\n');
     show('list-services', servicesTable(await api.listServices(ctx(), '')));
-    show('list-images', imagesTable(await api.listImagesWithOptions(ctx(), { spec: '<all>', overrideContainerFields: null, namespace: '' })));
+    show('list-images', imagesTable(await api.listImagesWithOptions(ctx(), { spec: RESOURCE_SPEC_ALL, overrideContainerFields: null, namespace: '' })));
     const job = await api.updateManifests(ctx(), {
       type: 'image',
       cause: { user: 'demo', message: 'release the newest allowed podinfo' },
-      spec: { serviceSpecs: ['default:deployment/podinfo'], imageSpec: '<all latest>', kind: 'execute', excludes: null, force: false },
+      spec: { serviceSpecs: ['default:deployment/podinfo'], imageSpec: IMAGE_SPEC_LATEST, kind: 'execute', excludes: null, force: false },
     });
     show('update-manifests --workload default:deployment/podinfo --update-all-images', `Job ${job} submitted\n`);
     show(`job-status ${job}`, jobStatusText(await api.jobStatus(ctx(), job)));

@@ -8,7 +8,7 @@
  * `summaryTtlMs` and fetched with a short timeout.
  */
 import type { FluxApi } from '../flux/api.js';
-import { imageRefString, type ControllerStatus, type ImageInfo, type ImageStatus } from '../flux/model/index.js';
+import { imageRefString, RESOURCE_SPEC_ALL, type ControllerStatus, type ImageInfo, type ImageStatus } from '../flux/model/index.js';
 import type { EventLog, StoredEvent } from '../hub/events.js';
 import type { ClusterStartHook, FleetStatus } from '../hub/hub.js';
 import { truncate } from '../runtime/text.js';
@@ -100,7 +100,7 @@ const SUMMARY_FIELDS = ['Name', 'Current', 'LatestFiltered', 'AvailableError', '
 export async function loadWorkloads(api: FluxApi, timeoutMs: number, namespace = ''): Promise<WorkloadView[]> {
   const [services, images] = await Promise.all([
     api.listServicesWithOptions(ctx(timeoutMs), { namespace, services: null }),
-    api.listImagesWithOptions(ctx(timeoutMs), { spec: '<all>', overrideContainerFields: SUMMARY_FIELDS, namespace }).catch(() => null),
+    api.listImagesWithOptions(ctx(timeoutMs), { spec: RESOURCE_SPEC_ALL, overrideContainerFields: SUMMARY_FIELDS, namespace }).catch(() => null),
   ]);
   const byId = new Map((images ?? []).map((i) => [i.id.toString(), i]));
   return (services ?? [])

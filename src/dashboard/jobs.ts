@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FluxApi } from '../flux/api.js';
 import type { UpdateSpec, WorkloadResult, JobResult } from '../flux/model/index.js';
-import { imageRefString } from '../flux/model/index.js';
+import { IMAGE_SPEC_LATEST, imageRefString, RESOURCE_SPEC_ALL } from '../flux/model/index.js';
 import { deadline } from '../runtime/time.js';
 import { clip, MAX_MESSAGE } from './data.js';
 
@@ -71,8 +71,8 @@ function described(spec: UpdateSpec | null, id: string): Pick<TrackedJob, 'kind'
   const user = clip(spec?.cause.user ?? '', 128) || 'someone';
   if (spec?.type === 'image') {
     const s = spec.spec;
-    const who = (s.serviceSpecs ?? []).includes('<all>') ? 'all workloads' : (s.serviceSpecs ?? []).join(', ');
-    return { kind: 'release', user, title: clip(`Release ${s.imageSpec === '<all latest>' ? 'the newest allowed images' : s.imageSpec} to ${who}`) };
+    const who = (s.serviceSpecs ?? []).includes(RESOURCE_SPEC_ALL) ? 'all workloads' : (s.serviceSpecs ?? []).join(', ');
+    return { kind: 'release', user, title: clip(`Release ${s.imageSpec === IMAGE_SPEC_LATEST ? 'the newest allowed images' : s.imageSpec} to ${who}`) };
   }
   if (spec?.type === 'policy') return { kind: 'policy', user, title: clip(`Policy change of ${[...(spec.spec ?? new Map()).keys()].join(', ')}`) };
   if (spec?.type === 'containers') return { kind: 'release', user, title: 'Release of containers' };

@@ -55,13 +55,14 @@ import {
   type UpdateResult,
   type UpdateSpec,
   type WorkloadResult,
+  RESOURCE_SPEC_ALL,
 } from '../flux/model/index.js';
 import { getTagPattern, imagesToSort, newContainer, strconvQuote } from '../flux/policy/index.js';
 import { PACKAGE_VERSION } from '../runtime/version.js';
 import { exportYaml } from './export.js';
 import { GitHistory, type DemoCommit } from './git-history.js';
 import { DemoRegistry, type DemoImage } from './registry.js';
-import { containersReleaseMessage, imageReleaseMessage, planContainersRelease, planImageRelease, resultError, RESOURCE_SPEC_ALL, writeUpdates, type ReleasePlan } from './release.js';
+import { containersReleaseMessage, imageReleaseMessage, planContainersRelease, planImageRelease, resultError, writeUpdates, type ReleasePlan } from './release.js';
 import { SAMPLE_GIT, SAMPLE_IMAGES, SAMPLE_WORKLOADS } from './sample-data.js';
 import { generateDeployKey, type SshPublicKeyText } from './ssh-key.js';
 import { cloneWorkloads, hasPolicy, updatePolicies, workloadsFromSample, type DemoWorkload, type Workloads } from './workloads.js';

@@ -9,8 +9,10 @@ import {
   canonicalImageName,
   imageInfo,
   imageNameString,
+  IMAGE_SPEC_LATEST,
   imageRefString,
   parseImageRef,
+  RESOURCE_SPEC_ALL,
   ResourceId,
   tagPolicy,
   type ContainerUpdate,
@@ -24,8 +26,6 @@ import { filterAndSortRepositoryMetadata, newPattern, PATTERN_ALL, strconvQuote,
 import type { DemoImage, DemoRegistry } from './registry.js';
 import { hasPolicy, type DemoWorkload, type Workloads } from './workloads.js';
 
-export const RESOURCE_SPEC_ALL = '<all>';
-export const IMAGE_SPEC_LATEST = '<all latest>';
 
 /** flux's `update.*` result messages. */
 export const ResultMessage = {

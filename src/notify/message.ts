@@ -3,7 +3,7 @@
  * the images released, the commits (with links derived from the instance's git URL) and the
  * errors — at least what fluxcloud's messages showed. Every value from the daemon is bounded.
  */
-import { imageRefString, type FluxEvent } from '../flux/model/index.js';
+import { IMAGE_SPEC_LATEST, imageRefString, type FluxEvent } from '../flux/model/index.js';
 import { truncate } from '../runtime/text.js';
 import { commitUrl } from './git-url.js';
 
@@ -72,7 +72,7 @@ export function messageModel(instance: string, e: FluxEvent, gitUrl: string | un
     if (m.kind === 'autorelease') for (const c of (m.spec.changes ?? []).slice(0, MAX_ITEMS)) images.push(clip(imageRefString(c.imageId)));
     if (m.kind === 'release' || m.kind === 'autorelease') if (m.error) errors.push(clip(m.error));
     if (m.kind === 'release') user = clip(m.cause.user, 64);
-    if (m.kind === 'release' && images.length === 0 && m.spec.releaseImageSpec && m.spec.releaseImageSpec.imageSpec !== '<all latest>') images.push(clip(m.spec.releaseImageSpec.imageSpec));
+    if (m.kind === 'release' && images.length === 0 && m.spec.releaseImageSpec && m.spec.releaseImageSpec.imageSpec !== IMAGE_SPEC_LATEST) images.push(clip(m.spec.releaseImageSpec.imageSpec));
     if (m.kind === 'commit') user = clip(m.spec?.cause.user ?? '', 64);
   } else if (m?.kind === 'unknown') {
     const v = (k: string) => {

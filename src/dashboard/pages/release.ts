@@ -2,6 +2,7 @@
  * Releasing: choose workloads (one, several, all) and an image (a specific one, or the newest each
  * policy allows), see the daemon's dry run, confirm. Plain forms; the job page follows the release.
  */
+import { IMAGE_SPEC_LATEST as ALL_LATEST, RESOURCE_SPEC_ALL as ALL } from '../../flux/model/index.js';
 import type { WorkloadView } from '../data.js';
 import { html, type SafeHtml } from '../html.js';
 import { paths } from '../paths.js';
@@ -9,8 +10,8 @@ import type { Viewer } from '../auth.js';
 import type { ResultRow } from '../jobs.js';
 import { badge, csrfField, layout, notice } from './ui.js';
 
-export const ALL = '<all>';
-export const ALL_LATEST = '<all latest>';
+/** The Flux specs for all workloads and for the newest image each policy allows (docs/types.md). */
+export { ALL, ALL_LATEST };
 
 export interface ReleaseChoice {
   workloads: string[];
