@@ -1,5 +1,5 @@
-export type { ByteStream, StreamSink, FlowOptions } from './byte-stream.js';
-export { DEFAULT_HIGH_WATER_MARK } from './byte-stream.js';
+export type { ByteStream, StreamSink, FlowOptions, MessageSource } from './byte-stream.js';
+export { DEFAULT_HIGH_WATER_MARK, MIN_FILL_BYTES, sourceToBuffer } from './byte-stream.js';
 export { StreamBase, StreamClosedError } from './stream-base.js';
 export { MemoryStream, memoryPipe } from './memory.js';
 export { SocketStream, dialTcp, listenTcp } from './tcp.js';
