@@ -286,3 +286,48 @@ test('property: a chunk pushed in ranges gives the same values, and values insid
   assert.equal(views[0]!.buffer, chunk.buffer);
   assert.equal(s.heldBytes, 0);
 });
+
+test('expect: a declared length sizes the buffer of a fragmented value at once, no doubling', () => {
+  const value = JSON.stringify({ id: 1, result: 'x'.repeat(1_000_000), error: null }) + '\n';
+  const bytes = Buffer.from(value);
+  const out: Buffer[] = [];
+  const s = new JsonStreamSplitter((b) => out.push(Buffer.from(b)));
+  s.expect(bytes.length);
+  const capacities = new Set<number>();
+  for (let i = 0; i < bytes.length; i += 65_536) {
+    s.push(bytes.subarray(i, Math.min(bytes.length, i + 65_536)));
+    if (!s.idle) capacities.add(s.heldBytes);
+  }
+  assert.deepEqual([...capacities], [bytes.length], 'one buffer, of the value and its newline: the declared length');
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.toString(), value.slice(0, -1));
+});
+
+test('expect: a lying hint is capped by maxValueBytes and by the growth room; the value is still read right', () => {
+  // A peer declaring far more than it sends (a frame claiming 1 GiB): at most the value limit is reserved.
+  const liar = new JsonStreamSplitter(() => undefined, { maxValueBytes: 1 << 20 });
+  liar.expect(1 << 30);
+  liar.push(Buffer.from('"abc'));
+  assert.equal(liar.heldBytes, 1 << 20);
+  // With a budget's room left, no more than that room beyond what is received.
+  const budgeted = new JsonStreamSplitter(() => undefined, { growthRoom: () => 1000 });
+  budgeted.expect(50_000_000);
+  budgeted.push(Buffer.from('"abc'));
+  assert.equal(budgeted.heldBytes, 1000);
+  // A hint smaller than the value (the value goes on in later messages): doubling takes over.
+  const out: string[] = [];
+  const short = new JsonStreamSplitter((b) => out.push(b.toString()));
+  short.expect(10);
+  short.push(Buffer.from('"0123456789'));
+  const first = short.heldBytes;
+  short.push(Buffer.from('a'.repeat(5000)));
+  assert.ok(short.heldBytes >= 5011 && short.heldBytes <= 2 * 5011, `held ${short.heldBytes} (first ${first})`);
+  short.push(Buffer.from('"'));
+  assert.equal(out[0], '"0123456789' + 'a'.repeat(5000) + '"');
+  // Hints are used up by the bytes pushed: a stale one does not size a later value.
+  const stale = new JsonStreamSplitter(() => undefined);
+  stale.expect(4);
+  stale.push(Buffer.from('1 2 '));
+  stale.push(Buffer.from('"ab'));
+  assert.equal(stale.heldBytes, 256);
+});

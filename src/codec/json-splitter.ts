@@ -13,7 +13,12 @@
  *   chunk, without a copy. A value spread over chunks is copied into one buffer that grows by
  *   doubling, and what counts against `maxValueBytes` is that buffer's capacity: memory held for a
  *   partial value is at most twice its payload (at least 256 bytes), however it is fragmented (a
- *   view per chunk would pin a buffer object per byte for 1-byte chunks).
+ *   view per chunk would pin a buffer object per byte for 1-byte chunks). When the transport told
+ *   how many bytes are on their way (`expect`: a websocket frame's declared length), the buffer is
+ *   made that large at once instead (no doubling, no copies, no garbage of the smaller buffers),
+ *   but never beyond `maxValueBytes` nor the `growthRoom`: a peer that declares a large frame and
+ *   sends little makes the buffer reserved (its pages unwritten), at most one value's limit, and
+ *   a frame beyond the transport's own message limit is refused before its length is told.
  * - **Elements.** `{`, `[` and `,` outside strings are counted; a value with more than
  *   `maxValueElements` is refused. The cost of parsing and decoding a value grows with its elements
  *   (`[{},{},…]`: 3 bytes each, each decoded into a full struct), not only with its bytes.
@@ -126,6 +131,8 @@ export class JsonStreamSplitter {
   private currentStart = -1;
   /** How much of the current chunk is already copied into `held`. */
   private appended = 0;
+  /** Bytes the peer declared beyond the chunk being pushed (`expect`), not yet pushed. */
+  private declared = 0;
   private failure: CodecError | undefined;
 
   /**
@@ -140,6 +147,14 @@ export class JsonStreamSplitter {
     this.maxValueElements = positiveInteger('maxValueElements', options.maxValueElements ?? DEFAULT_MAX_VALUE_ELEMENTS);
     this.structType = options.structType;
     this.growthRoom = options.growthRoom;
+  }
+
+  /**
+   * The peer declared `bytes` more bytes from the next chunk pushed on (a size hint: see the module
+   * note). Hints add up; each chunk pushed uses up its length of them.
+   */
+  expect(bytes: number): void {
+    if (bytes > 0) this.declared += bytes;
   }
 
   /** True when no value is partly read (the stream may end cleanly here). */
@@ -172,6 +187,7 @@ export class JsonStreamSplitter {
       i = 0;
       start = -1;
       this.appended = 0;
+      this.declared = Math.max(0, this.declared - chunk.length);
     }
     const n = to;
     // String bodies are searched for their closing quote only up to `to`.
@@ -332,7 +348,10 @@ export class JsonStreamSplitter {
     let held = this.held;
     if (held === undefined || need > held.length) {
       const old = held?.length ?? 0;
-      let capacity = Math.min(this.maxValueBytes, Math.max(need, MIN_HOLD_BYTES, 2 * old));
+      // The bytes declared to follow (the rest of this chunk, then the hint) bound what this value
+      // can still need from the message: reserve them at once when that is more than doubling.
+      const declared = need + (chunk.length - to) + this.declared;
+      let capacity = Math.min(this.maxValueBytes, Math.max(need, MIN_HOLD_BYTES, 2 * old, declared));
       if (this.growthRoom !== undefined) capacity = Math.max(need, Math.min(capacity, old + Math.max(0, this.growthRoom())));
       const grown = Buffer.allocUnsafe(capacity);
       if (held !== undefined) held.copy(grown, 0, 0, this.heldLength);

@@ -212,6 +212,7 @@ class Connection implements ServerConnection, ConnectionLifecycle {
     });
     stream.start({
       data: (chunk) => this.reader.push(chunk),
+      expect: (bytes) => this.reader.expect(bytes),
       end: (error) => this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error })),
     });
   }

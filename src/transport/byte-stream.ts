@@ -24,6 +24,12 @@ import { Buffer } from 'node:buffer';
 
 export interface StreamSink {
   data(chunk: Buffer): void;
+  /**
+   * The peer declared that `bytes` more bytes follow, counted from the next chunk delivered (a
+   * websocket frame's length, told when its header is read). A hint to size buffers, from a peer
+   * that may lie: never trust it beyond your own limits.
+   */
+  expect?(bytes: number): void;
   /** Called once: `undefined` for a clean end of stream, an error otherwise. */
   end(error: Error | undefined): void;
 }

@@ -163,6 +163,11 @@ export class WebSocketStream extends StreamBase implements FrameSink, FrameWrite
     if (!this.closing) this.sink?.data(chunk);
   }
 
+  /** @internal FrameSink: a binary frame's declared length, passed on as a size hint. */
+  onDataFrame(length: number): void {
+    if (!this.closing) this.sink?.expect?.(length);
+  }
+
   /** @internal FrameSink: answered with a pong. */
   onPing(payload: Buffer): void {
     this.writer.pong(payload);
