@@ -57,9 +57,9 @@ test('TextPartsSource: a pair across a chunk boundary, a lone high surrogate at 
 test('encodeSuccessSource: the envelope of encodeSuccess, for a large string and a large multi-byte one', () => {
   for (const result of ['abc'.repeat(200_000), 'é😀€'.repeat(100_000) + '\ud800', { list: ['x'.repeat(5000), 'ü'] }]) {
     const source = encodeSuccessSource('17', result);
-    assert.deepEqual(sourceToBuffer(source), encodeSuccess('17', result));
+    assert.ok(sourceToBuffer(source).equals(encodeSuccess('17', result)));
   }
-  assert.deepEqual(drain(encodeSuccessSource('1', 'ä'.repeat(300_001)), [262_144 - 14, 262_144]), encodeSuccess('1', 'ä'.repeat(300_001)));
+  assert.ok(drain(encodeSuccessSource('1', 'ä'.repeat(300_001)), [262_144 - 14, 262_144]).equals(encodeSuccess('1', 'ä'.repeat(300_001))));
 });
 
 test('sourceToBuffer: a source that stops short of its declared length is an error', () => {
