@@ -286,3 +286,53 @@ test('property: a chunk pushed in ranges gives the same values, and values insid
   assert.equal(views[0]!.buffer, chunk.buffer);
   assert.equal(s.heldBytes, 0);
 });
+
+test('expect: a declared length ends the doubling of a fragmented value\'s buffer at that length', () => {
+  const value = JSON.stringify({ id: 1, result: 'x'.repeat(1_000_000), error: null }) + '\n';
+  const bytes = Buffer.from(value);
+  const out: Buffer[] = [];
+  const s = new JsonStreamSplitter((b) => out.push(Buffer.from(b)));
+  s.expect(bytes.length);
+  const capacities = new Set<number>();
+  for (let i = 0; i < bytes.length; i += 65_536) {
+    s.push(bytes.subarray(i, Math.min(bytes.length, i + 65_536)));
+    if (!s.idle) capacities.add(s.heldBytes);
+  }
+  const sizes = [...capacities];
+  assert.equal(sizes.at(-1), bytes.length, 'the last buffer is the declared length exactly (no doubling past it)');
+  assert.ok(sizes.length >= 2 && sizes.at(-2)! >= bytes.length / 2 - 65_536, `the declared length is reserved once half has arrived: ${sizes.join(', ')}`);
+  for (const c of sizes) assert.ok(c <= bytes.length, `never beyond the declared length: ${c}`);
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.toString(), value.slice(0, -1));
+});
+
+test('expect: a lying hint holds no more than without a hint (2x what arrived); the value is still read right', () => {
+  // A peer declaring far more than it sends (a frame claiming 1 GiB): nothing is reserved for it.
+  const liar = new JsonStreamSplitter(() => undefined, { maxValueBytes: 1 << 20 });
+  liar.expect(1 << 30);
+  liar.push(Buffer.from('"abc'));
+  assert.equal(liar.heldBytes, 256);
+  for (let i = 0; i < 100; i++) liar.push(Buffer.alloc(1000, 0x61));
+  assert.ok(liar.heldBytes <= 2 * 100_004, `held ${liar.heldBytes} for 100,004 bytes received`);
+  // With a budget's room left, no more than that room beyond what is received.
+  const budgeted = new JsonStreamSplitter(() => undefined, { growthRoom: () => 1000 });
+  budgeted.expect(3000);
+  budgeted.push(Buffer.from('"' + 'a'.repeat(1999)));
+  assert.equal(budgeted.heldBytes, 2000, 'the declared 3,000 fits the 2x bound, but the room (1,000 beyond what was held) allows only what arrived');
+  // A hint smaller than the value (the value goes on in later messages): doubling takes over.
+  const out: string[] = [];
+  const short = new JsonStreamSplitter((b) => out.push(b.toString()));
+  short.expect(10);
+  short.push(Buffer.from('"0123456789'));
+  const first = short.heldBytes;
+  short.push(Buffer.from('a'.repeat(5000)));
+  assert.ok(short.heldBytes >= 5011 && short.heldBytes <= 2 * 5011, `held ${short.heldBytes} (first ${first})`);
+  short.push(Buffer.from('"'));
+  assert.equal(out[0], '"0123456789' + 'a'.repeat(5000) + '"');
+  // Hints are used up by the bytes pushed: a stale one does not size a later value.
+  const stale = new JsonStreamSplitter(() => undefined);
+  stale.expect(4);
+  stale.push(Buffer.from('1 2 '));
+  stale.push(Buffer.from('"ab'));
+  assert.equal(stale.heldBytes, 256);
+});

@@ -13,7 +13,12 @@
  *   chunk, without a copy. A value spread over chunks is copied into one buffer that grows by
  *   doubling, and what counts against `maxValueBytes` is that buffer's capacity: memory held for a
  *   partial value is at most twice its payload (at least 256 bytes), however it is fragmented (a
- *   view per chunk would pin a buffer object per byte for 1-byte chunks).
+ *   view per chunk would pin a buffer object per byte for 1-byte chunks). When the transport told
+ *   how many bytes are on their way (`expect`: a websocket frame's declared length), the buffer
+ *   doubles only up to that length, and is made exactly that large once at least half of it has
+ *   arrived (one copy fewer and no overshoot: a 32 MiB reply ends in a 32 MiB buffer, not 64).
+ *   The 2× bound holds for a peer that declares much and sends little, and a frame beyond the
+ *   transport's own message limit is refused before its length is told.
  * - **Elements.** `{`, `[` and `,` outside strings are counted; a value with more than
  *   `maxValueElements` is refused. The cost of parsing and decoding a value grows with its elements
  *   (`[{},{},…]`: 3 bytes each, each decoded into a full struct), not only with its bytes.
@@ -126,6 +131,8 @@ export class JsonStreamSplitter {
   private currentStart = -1;
   /** How much of the current chunk is already copied into `held`. */
   private appended = 0;
+  /** Bytes the peer declared beyond the chunk being pushed (`expect`), not yet pushed. */
+  private declared = 0;
   private failure: CodecError | undefined;
 
   /**
@@ -140,6 +147,14 @@ export class JsonStreamSplitter {
     this.maxValueElements = positiveInteger('maxValueElements', options.maxValueElements ?? DEFAULT_MAX_VALUE_ELEMENTS);
     this.structType = options.structType;
     this.growthRoom = options.growthRoom;
+  }
+
+  /**
+   * The peer declared `bytes` more bytes from the next chunk pushed on (a size hint: see the module
+   * note). Hints add up; each chunk pushed uses up its length of them.
+   */
+  expect(bytes: number): void {
+    if (bytes > 0) this.declared += bytes;
   }
 
   /** True when no value is partly read (the stream may end cleanly here). */
@@ -172,6 +187,7 @@ export class JsonStreamSplitter {
       i = 0;
       start = -1;
       this.appended = 0;
+      this.declared = Math.max(0, this.declared - chunk.length);
     }
     const n = to;
     // String bodies are searched for their closing quote only up to `to`.
@@ -332,7 +348,17 @@ export class JsonStreamSplitter {
     let held = this.held;
     if (held === undefined || need > held.length) {
       const old = held?.length ?? 0;
-      let capacity = Math.min(this.maxValueBytes, Math.max(need, MIN_HOLD_BYTES, 2 * old));
+      // With a declared length (the rest of this chunk, then the hint), the message's end bounds
+      // what this value can still need. It is believed only as far as the 2× bound allows: reserved
+      // at once when it is at most twice what has arrived; until then the buffer doubles, never past
+      // it (a peer that declares much and sends little holds no more than without a hint).
+      let target = 2 * old;
+      if (this.declared > 0) {
+        const arrived = need + (chunk.length - to);
+        const declared = arrived + this.declared;
+        target = declared <= 2 * arrived ? declared : Math.min(target, declared);
+      }
+      let capacity = Math.min(this.maxValueBytes, Math.max(need, MIN_HOLD_BYTES, target));
       if (this.growthRoom !== undefined) capacity = Math.max(need, Math.min(capacity, old + Math.max(0, this.growthRoom())));
       const grown = Buffer.allocUnsafe(capacity);
       if (held !== undefined) held.copy(grown, 0, 0, this.heldLength);

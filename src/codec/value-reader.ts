@@ -103,6 +103,14 @@ export class JsonValueReader {
     return !this.busy && this.queue.length === 0 && !this.scanning;
   }
 
+  /**
+   * The peer declared `bytes` more bytes from the next chunk on (e.g. a websocket frame's length):
+   * a hint the splitter sizes a value's buffer by, within its limits (`JsonStreamSplitter.expect`).
+   */
+  expect(bytes: number): void {
+    if (!this.ended) this.splitter.expect(bytes);
+  }
+
   /** The next chunk of the stream. */
   push(chunk: Buffer): void {
     if (this.ended || this.pendingEnd !== undefined) return;

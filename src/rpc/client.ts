@@ -91,6 +91,10 @@ class ClientInput implements StreamSink, ReadFlow {
     this.client.received(chunk);
   }
 
+  expect(bytes: number): void {
+    this.client.expected(bytes);
+  }
+
   end(error: Error | undefined): void {
     this.client.streamEnded(error);
   }
@@ -261,6 +265,11 @@ export class Client {
   received(chunk: Buffer): void {
     this.reader.push(chunk);
     if (this.budget !== undefined) this.chargeHeld();
+  }
+
+  /** @internal The peer declared `bytes` more bytes (a size hint for the reader's buffer). */
+  expected(bytes: number): void {
+    this.reader.expect(bytes);
   }
 
   /** @internal The stream ended. */

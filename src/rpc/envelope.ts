@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import { RawJson, goFoldKey, goQuote, goQuoteParts, goStringify, jsonKind } from '../codec/go-json.js';
 import { skipSpace, stringEnd, valueEnd } from '../codec/json-scan.js';
 import { GoText } from '../runtime/go-text.js';
+import type { MessageSource } from '../transport/byte-stream.js';
 import { goFormatValue } from './go-format.js';
 
 /** A value to encode: plain data (encoded as Go would) or pre-encoded `RawJson`. */
@@ -33,12 +34,79 @@ export function concatToBuffer(parts: readonly string[]): Buffer {
   return buf;
 }
 
+const utf8 = new TextEncoder();
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/**
+ * Pieces of text as a `MessageSource`: their UTF-8 bytes, produced a chunk at a time (the same
+ * bytes as `concatToBuffer`, lone surrogates included, which both write as U+FFFD). A chunk ends
+ * before a character that does not fit whole, so no UTF-8 sequence or surrogate pair is cut.
+ */
+export class TextPartsSource implements MessageSource {
+  readonly byteLength: number;
+  /** The part being written, and the UTF-16 offset reached in it. */
+  private part = 0;
+  private at = 0;
+
+  constructor(private readonly parts: readonly string[]) {
+    let size = 0;
+    for (const p of parts) size += Buffer.byteLength(p, 'utf8');
+    this.byteLength = size;
+  }
+
+  fill(target: Buffer, offset: number): number {
+    const parts = this.parts;
+    while (offset < target.length && this.part < parts.length) {
+      const p = parts[this.part]!;
+      const room = target.length - offset;
+      // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair, 2 units, is 4): a rest this short fits.
+      if ((p.length - this.at) * 3 <= room) {
+        offset += target.write(this.at === 0 ? p : p.slice(this.at), offset, 'utf8');
+        this.part++;
+        this.at = 0;
+        continue;
+      }
+      // At most `room` units (each is at least one byte), not ending between the halves of a pair.
+      let end = Math.min(p.length, this.at + room);
+      if (end < p.length && isHighSurrogate(p.charCodeAt(end - 1)) && isLowSurrogate(p.charCodeAt(end))) end--;
+      const { read, written } = utf8.encodeInto(p.slice(this.at, end), offset === 0 && room === target.length ? target : target.subarray(offset));
+      if (read === 0) break; // the next character does not fit
+      this.at += read;
+      offset += written;
+      if (this.at === p.length) {
+        this.part++;
+        this.at = 0;
+      }
+    }
+    return offset;
+  }
+}
+
 export function encodeRequest(method: string, param: Encodable, id: number): Buffer {
   return concatToBuffer(['{"method":', goQuote(method), ',"params":[', ...valueParts(param), '],"id":', String(id), '}\n']);
 }
 
 export function encodeSuccess(rawId: string, result: Encodable): Buffer {
-  return concatToBuffer(['{"id":', rawId, ',"result":', ...valueParts(result), ',"error":null}\n']);
+  return concatToBuffer(successParts(rawId, result));
+}
+
+/**
+ * The success envelope as a source producing it a chunk at a time (`TextPartsSource`): what a
+ * large reply is written as, so the sender never holds its whole UTF-8 text.
+ */
+export function encodeSuccessSource(rawId: string, result: Encodable): TextPartsSource {
+  return new TextPartsSource(successParts(rawId, result));
+}
+
+function successParts(rawId: string, result: Encodable): string[] {
+  return ['{"id":', rawId, ',"result":', ...valueParts(result), ',"error":null}\n'];
 }
 
 export function encodeFailure(rawId: string, message: string): Buffer {

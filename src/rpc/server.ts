@@ -2,8 +2,9 @@
  * An RPC server with Go `net/rpc` + jsonrpc semantics (docs/wire.md §4).
  *
  * - Requests are read in order (through `JsonValueReader`: a large one is parsed in time slices,
- *   later ones waiting behind it) and each is dispatched at once; replies are written whole, in
- *   completion order, one write (one websocket message) each.
+ *   later ones waiting behind it) and each is dispatched at once; replies are written in
+ *   completion order, one write (one websocket message) each; a reply of `STREAMED_REPLY_BYTES`
+ *   or more as a source, encoded a chunk at a time as the transport sends it.
  * - Unknown service/method, missing or non-array params and params that do not decode get Go's
  *   error strings, and reading goes on. A method that throws or rejects sends its message as the
  *   error; it never takes the connection or the process down.
@@ -43,8 +44,8 @@ import { jsonKind } from '../codec/go-json.js';
 import type { TimeSlicer } from '../codec/time-slice.js';
 import { JsonValueReader, type ValueReaderOptions } from '../codec/value-reader.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
-import type { ByteStream } from '../transport/byte-stream.js';
-import { type Encodable, encodeFailure, encodeSuccess, parseRequest } from './envelope.js';
+import { type ByteStream, type MessageSource, sourceToBuffer } from '../transport/byte-stream.js';
+import { type Encodable, encodeFailure, encodeSuccessSource, parseRequest } from './envelope.js';
 import { TransportError } from './errors.js';
 import { GoText } from '../runtime/go-text.js';
 
@@ -136,6 +137,11 @@ function lookupMethod(services: Map<string, ServiceDefinition>, method: string):
 
 /** Reply encoding done per turn of the event loop before yielding to I/O. */
 const WRITE_SLICE_MS = 2;
+/**
+ * Replies of at least this many bytes are written as a source (`ByteStream.writeSource`): encoded
+ * a chunk at a time as the transport sends them, never whole in memory.
+ */
+export const STREAMED_REPLY_BYTES = 1024 * 1024;
 
 /** One running call: its context, and its signal, made on first use. */
 class RunningCall implements MethodContext {
@@ -206,6 +212,7 @@ class Connection implements ServerConnection, ConnectionLifecycle {
     });
     stream.start({
       data: (chunk) => this.reader.push(chunk),
+      expect: (bytes) => this.reader.expect(bytes),
       end: (error) => this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error })),
     });
   }
@@ -357,10 +364,11 @@ class Connection implements ServerConnection, ConnectionLifecycle {
     this.closeIfIdle();
   }
 
-  private encodeOutcome(rawId: string, method: string, outcome: Finished['outcome']): Buffer {
+  private encodeOutcome(rawId: string, method: string, outcome: Finished['outcome']): Buffer | MessageSource {
     if ('result' in outcome) {
       try {
-        return encodeSuccess(rawId, outcome.result);
+        const source = encodeSuccessSource(rawId, outcome.result);
+        return source.byteLength >= STREAMED_REPLY_BYTES ? source : sourceToBuffer(source);
       } catch (error) {
         outcome = { error };
       }
@@ -370,9 +378,10 @@ class Connection implements ServerConnection, ConnectionLifecycle {
     return encodeFailure(rawId, errorText(error));
   }
 
-  private reply(bytes: Buffer): void {
+  private reply(bytes: Buffer | MessageSource): void {
     if (this.state === 'closed') return;
-    if (!this.stream.write(bytes) && this.state === 'reading' && !this.pausedForDrain) {
+    const below = bytes instanceof Uint8Array ? this.stream.write(bytes) : this.stream.writeSource(bytes);
+    if (!below && this.state === 'reading' && !this.pausedForDrain) {
       // Stop reading requests until the replies drain (one wait at a time).
       this.setPaused('drain', true);
       this.stream.writable().then(

@@ -14,11 +14,22 @@
  * `write` takes ownership of the buffer: the stream may keep it until it is sent and may change it
  * (a websocket client masks a large message in place rather than copy it). The caller must not
  * reuse, change or read the buffer after writing it; write a copy if it needs to.
+ *
+ * `writeSource` sends one unit whose bytes are produced on demand (`MessageSource`): a large reply
+ * need not exist whole in memory. A websocket writes it as one frame whose header declares the
+ * whole length, encoding and masking it a chunk at a time as the socket takes them (the same
+ * bytes on the wire as `write` of the whole buffer); other streams build the buffer and `write` it.
  */
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 
 export interface StreamSink {
   data(chunk: Buffer): void;
+  /**
+   * The peer declared that `bytes` more bytes follow, counted from the next chunk delivered (a
+   * websocket frame's length, told when its header is read). A hint to size buffers, from a peer
+   * that may lie: never trust it beyond your own limits.
+   */
+  expect?(bytes: number): void;
   /** Called once: `undefined` for a clean end of stream, an error otherwise. */
   end(error: Error | undefined): void;
 }
@@ -28,6 +39,8 @@ export interface ByteStream {
   start(sink: StreamSink): void;
   /** Queues one unit for sending and takes the buffer (see above). Returns false when above the high-water mark. */
   write(data: Buffer): boolean;
+  /** Queues one unit produced on demand (see above); same contract and return value as `write`. */
+  writeSource(source: MessageSource): boolean;
   /** True while more bytes than the high-water mark are waiting to be sent. */
   readonly needsDrain: boolean;
   /** Resolves once the waiting bytes fall to the low-water mark; rejects once the stream is closed. */
@@ -43,6 +56,36 @@ export interface ByteStream {
   readonly closed: Promise<Error | undefined>;
   /** A short description of the peer for logs, e.g. `127.0.0.1:4567`. */
   readonly remote: string;
+}
+
+/**
+ * One unit's bytes, produced in order on demand. The stream calls `fill` until `byteLength` bytes
+ * were produced, each time with room for at least `MIN_FILL_BYTES`; a source that produces fewer
+ * bytes than it declared fails the stream.
+ */
+export interface MessageSource {
+  /** The exact size of the unit, in bytes. */
+  readonly byteLength: number;
+  /**
+   * Writes the next bytes into `target` from `offset` on, as many as fit (a source may stop a few
+   * bytes short of the end, e.g. not to cut a UTF-8 sequence); returns the offset after them.
+   */
+  fill(target: Buffer, offset: number): number;
+}
+
+/** The least room a `MessageSource.fill` is given (one UTF-8 sequence always fits). */
+export const MIN_FILL_BYTES = 4;
+
+/** The whole unit of a source in one buffer (for streams that send whole buffers). */
+export function sourceToBuffer(source: MessageSource): Buffer {
+  const buf = Buffer.allocUnsafe(source.byteLength);
+  let offset = 0;
+  while (offset < buf.length) {
+    const next = source.fill(buf, offset);
+    if (!(next > offset)) throw new Error(`message source stopped after ${offset} of its ${buf.length} bytes`);
+    offset = next;
+  }
+  return buf;
 }
 
 export interface FlowOptions {

@@ -2,7 +2,8 @@
  * The transport layer: bytes between two peers behind one interface, `ByteStream`, which the RPC
  * layer above reads and writes without knowing what carries them. It may import only the runtime
  * layer (src/runtime/) and Node; nothing of codec, rpc or above. One module per job:
- * - `byte-stream.ts`: the `ByteStream` and `StreamSink` interfaces, the high-water mark rules;
+ * - `byte-stream.ts`: the `ByteStream` and `StreamSink` interfaces, the high-water mark rules, and a message
+ *   produced a chunk at a time (`MessageSource`: large replies);
  * - `stream-base.ts`: bookkeeping shared by the implementations (write accounting, `writable()`,
  *   one delivery of the end, `closed`);
  * - `memory.ts`: an in-memory pair of connected streams (tests, in-process use);
@@ -12,8 +13,8 @@
  * - `heartbeat.ts`: Flux's ping period and read and write deadlines for one connection;
  * - `shared-timer.ts`: one Node timer for the deadlines of every connection.
  */
-export type { ByteStream, StreamSink, FlowOptions } from './byte-stream.js';
-export { DEFAULT_HIGH_WATER_MARK } from './byte-stream.js';
+export type { ByteStream, StreamSink, FlowOptions, MessageSource } from './byte-stream.js';
+export { DEFAULT_HIGH_WATER_MARK, MIN_FILL_BYTES, sourceToBuffer } from './byte-stream.js';
 export { StreamBase, StreamClosedError } from './stream-base.js';
 export { MemoryStream, memoryPipe } from './memory.js';
 export { SocketStream, dialTcp, listenTcp } from './tcp.js';

@@ -4,7 +4,7 @@
  * the actual sending (`send`) and call `delivered`/`finish` from their I/O callbacks.
  */
 import type { Buffer } from 'node:buffer';
-import { type ByteStream, type FlowOptions, type StreamSink, DEFAULT_HIGH_WATER_MARK } from './byte-stream.js';
+import { type ByteStream, type FlowOptions, type MessageSource, type StreamSink, DEFAULT_HIGH_WATER_MARK, sourceToBuffer } from './byte-stream.js';
 
 export class StreamClosedError extends Error {
   override name = 'StreamClosedError';
@@ -59,6 +59,13 @@ export abstract class StreamBase implements ByteStream {
     return this.queuedBytes <= this.highWaterMark;
   }
 
+  writeSource(source: MessageSource): boolean {
+    if (this.isClosed) return false;
+    this.queuedBytes += source.byteLength;
+    this.sendSource(source);
+    return this.queuedBytes <= this.highWaterMark;
+  }
+
   writable(): Promise<void> {
     if (this.isClosed) return Promise.reject(new StreamClosedError());
     if (this.queuedBytes <= this.lowWaterMark) return Promise.resolve();
@@ -72,6 +79,13 @@ export abstract class StreamBase implements ByteStream {
 
   /** Sends one unit; must eventually call `delivered(data.length)` or end the stream. */
   protected abstract send(data: Buffer): void;
+  /**
+   * Sends one unit produced on demand; must eventually call `delivered(source.byteLength)` or end
+   * the stream. By default the whole buffer is built and sent with `send`.
+   */
+  protected sendSource(source: MessageSource): void {
+    this.send(sourceToBuffer(source));
+  }
   protected onStart(): void {}
 
   /** Bytes handed to the peer (or the OS): releases writers waiting in `writable()`. */

@@ -251,3 +251,30 @@ test('property: any messages, fragmented and masked any way, cut into any chunks
     { numRuns: 300 },
   );
 });
+
+test('onDataFrame: each binary frame declares its length before any of its payload; text and control frames do not', () => {
+  const told: (string | number)[] = [];
+  const reader = new FrameReader(
+    {
+      onData: (c) => told.push(`data ${c.length}`),
+      onDataFrame: (length) => told.push(length),
+      onPing: () => told.push('ping'),
+      onPong: () => undefined,
+      onCloseFrame: () => undefined,
+      onProtocolError: (e) => told.push(`error ${e.message}`),
+    },
+    { isServer: false, maxPayload: 70_000 },
+  );
+  const frame = (first: number, length: number) => {
+    const header = length < 126 ? Buffer.from([first, length]) : Buffer.from([first, 126, length >> 8, length & 0xff]);
+    return Buffer.concat([header, Buffer.alloc(length, 0x61)]);
+  };
+  // binary (not FIN) of 300, a ping, continuation (FIN) of 5; a text message; an empty binary one.
+  reader.write(Buffer.concat([frame(0x02, 300), frame(0x89, 0), frame(0x80, 5), frame(0x81, 3), frame(0x82, 0)]));
+  assert.deepEqual(told, [300, 'ping', 5, 'data 305']);
+  // A frame beyond the message limit is refused at its header: its length is never told.
+  told.length = 0;
+  reader.write(Buffer.from([0x82, 127, 0, 0, 0, 0x40, 0, 0, 0, 0])); // claims 1 GiB
+  assert.match(String(told[0]), /^error /);
+  assert.equal(told.length, 1);
+});

@@ -21,6 +21,11 @@ import { CLOSE_NO_STATUS, MAX_CONTROL_PAYLOAD, OP_BINARY, OP_CLOSE, OP_CONTINUAT
 export interface FrameSink {
   /** Payload bytes of binary messages, unmasked; message boundaries are not reported. */
   onData(chunk: Buffer): void;
+  /**
+   * A binary data frame declared `length` payload bytes (within the message limit), told before
+   * any of them is delivered: a size hint, from a peer that may lie (it may stop sending).
+   */
+  onDataFrame?(length: number): void;
   /** The payload is only valid during the call. */
   onPing(payload: Buffer): void;
   onPong(payload: Buffer): void;
@@ -212,8 +217,9 @@ export class FrameReader {
       return;
     }
     this.remaining = length;
-    if (length === 0) this.endDataFrame();
-    else this.state = PAYLOAD;
+    if (length === 0) return this.endDataFrame();
+    this.state = PAYLOAD;
+    if (this.message === OP_BINARY) this.sink.onDataFrame?.(length);
   }
 
   private endDataFrame(): void {

@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { Writable, type Duplex } from 'node:stream';
-import { COPY_LIMIT, FrameWriter, truncateUtf8 } from './frame-writer.js';
+import { COPY_LIMIT, FrameWriter, STREAM_CHUNK_BYTES, STREAM_CHUNKS_IN_FLIGHT, truncateUtf8 } from './frame-writer.js';
 import { FrameReader } from './frame-reader.js';
 
-/** A socket that records what reaches it and how many writes (syscalls, for a real socket) it took. */
-function fakeSocket(options: { hold?: boolean } = {}) {
+/**
+ * A socket that records what reaches it (`copy`: copies of it, for writers that reuse a buffer once
+ * the socket took it) and how many writes (syscalls, for a real socket) it took. */
+function fakeSocket(options: { hold?: boolean; copy?: boolean } = {}) {
   const written: Buffer[] = [];
   const held: (() => void)[] = [];
   let writes = 0;
@@ -14,12 +16,12 @@ function fakeSocket(options: { hold?: boolean } = {}) {
   const socket = new Writable({
     write(chunk: Buffer, _enc, cb) {
       writes++;
-      written.push(chunk);
+      written.push(options.copy ? Buffer.from(chunk) : chunk);
       done(cb);
     },
     writev(chunks, cb) {
       writes++;
-      for (const c of chunks) written.push(c.chunk as Buffer);
+      for (const c of chunks) written.push(options.copy ? Buffer.from(c.chunk as Buffer) : (c.chunk as Buffer));
       done(cb);
     },
   });
@@ -175,4 +177,109 @@ test('a close reason is cut to 123 bytes without cutting a UTF-8 sequence', asyn
   assert.equal(frame.subarray(4).toString('utf8'), 'é'.repeat(61));
   assert.equal(truncateUtf8(Buffer.from('abc'), 123).toString(), 'abc');
   assert.equal(truncateUtf8(Buffer.from('a€'), 3).toString(), 'a', 'a 3-byte character is dropped whole');
+});
+
+/** A source producing `payload`, at most `step` bytes per call (as a text encoder stopping before a character). */
+function sourceOf(payload: Buffer, step = Infinity) {
+  let at = 0;
+  let calls = 0;
+  return {
+    byteLength: payload.length,
+    calls: () => calls,
+    fill(target: Buffer, offset: number): number {
+      calls++;
+      const n = Math.min(target.length - offset, payload.length - at, step);
+      payload.copy(target, offset, at, at + n);
+      at += n;
+      return offset + n;
+    },
+  };
+}
+
+test('a streamed message: the same bytes on the wire as the whole payload, one frame, chunks of STREAM_CHUNK_BYTES', async () => {
+  const payload = Buffer.alloc(3 * STREAM_CHUNK_BYTES + 123);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+  const whole = fakeSocket();
+  writer(whole.socket, false).w.data(Buffer.from(payload));
+  await tick();
+  const streamed = fakeSocket({ copy: true });
+  const { w, batches, flushes } = writer(streamed.socket, false);
+  w.source(sourceOf(payload, STREAM_CHUNK_BYTES - 5));
+  w.data(Buffer.from('after'));
+  await tick();
+  for (let k = 0; k < 20 && batches.length < 2; k++) await tick();
+  // (Buffer.equals: a failing deepEqual of large buffers spends minutes on its diff.)
+  assert.ok(streamed.bytes().equals(Buffer.concat([whole.bytes(), Buffer.from('8205', 'hex'), Buffer.from('after')])), 'different bytes on the wire');
+  assert.ok(streamed.written.every((b) => b.length <= STREAM_CHUNK_BYTES), 'a chunk larger than STREAM_CHUNK_BYTES');
+  assert.deepEqual(batches.map((b) => b.dataBytes), [payload.length, 5]);
+  assert.equal(flushes(), 2);
+});
+
+test('a streamed message from a client: masked across chunks, read back whole; what follows waits for it', async () => {
+  const payload = Buffer.alloc(2 * STREAM_CHUNK_BYTES + 1001, 0x5a);
+  payload.write('start', 0);
+  payload.write('end', payload.length - 3);
+  const s = fakeSocket({ hold: true, copy: true });
+  const { w, batches } = writer(s.socket, true);
+  w.data(Buffer.from('before'));
+  w.source(sourceOf(payload, 1000));
+  w.ping(() => undefined);
+  w.data(Buffer.from('after'));
+  await tick();
+  // The chunks in flight are bounded: nothing more is produced until the socket takes them.
+  assert.ok(s.written.length <= 1 + STREAM_CHUNKS_IN_FLIGHT, `${s.written.length} writes before any was taken`);
+  for (let k = 0; k < 200 && batches.length < 3; k++) {
+    for (const done of s.held.splice(0)) done();
+    await tick();
+  }
+  const messages: Buffer[] = [];
+  const current: Buffer[] = [];
+  let pings = 0;
+  const reader = new FrameReader(
+    {
+      onData: (chunk) => current.push(Buffer.from(chunk)),
+      onPing: () => pings++,
+      onPong: () => undefined,
+      onCloseFrame: () => undefined,
+      onProtocolError: (e) => assert.fail(e.message),
+    },
+    { isServer: true, maxPayload: 1 << 30 },
+  );
+  // Message boundaries are not reported: split by the known sizes.
+  reader.write(s.bytes());
+  const all = Buffer.concat(current);
+  messages.push(all.subarray(0, 6), all.subarray(6, 6 + payload.length), all.subarray(6 + payload.length));
+  assert.equal(messages[0]!.toString(), 'before');
+  assert.ok(messages[1]!.equals(payload), `payload differs (${messages[1]!.length} of ${payload.length} bytes read)`);
+  assert.equal(messages[2]!.toString(), 'after');
+  assert.equal(pings, 1);
+  assert.deepEqual(batches.map((b) => b.dataBytes), [6, payload.length, 5]);
+});
+
+test('a streamed message whose source stops short fails the connection instead of hanging', async () => {
+  const s = fakeSocket();
+  let destroyed: Error | undefined;
+  (s.socket as unknown as { destroy: (e: Error) => void }).destroy = (e: Error) => void (destroyed = e);
+  const { w, batches } = writer(s.socket, false);
+  w.source({ byteLength: 100, fill: (_t, offset) => offset });
+  await tick();
+  assert.match(destroyed?.message ?? '', /message source produced 0 of its 100 bytes/);
+  assert.equal(batches.length, 1);
+});
+
+test('whenIdle: called once a streamed message and the frames queued behind it were handed on', async () => {
+  const s = fakeSocket({ hold: true, copy: true });
+  const { w } = writer(s.socket, false);
+  let idle = false;
+  w.whenIdle(() => undefined); // idle now: called at once
+  w.source(sourceOf(Buffer.alloc(STREAM_CHUNK_BYTES * 2, 1)));
+  w.close(1000, 'ok');
+  assert.equal(w.streaming, true);
+  w.whenIdle(() => (idle = true));
+  for (let k = 0; k < 50 && !idle; k++) {
+    for (const done of s.held.splice(0)) done();
+    await tick();
+  }
+  assert.equal(idle, true);
+  assert.deepEqual(s.bytes().subarray(-6), Buffer.from('8804' + '03e8' + '6f6b', 'hex'));
 });

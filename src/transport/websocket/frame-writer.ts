@@ -13,14 +13,26 @@
  * first (a control frame may come between any two messages). A batch of nothing but an empty
  * pong and/or ping on the server side (the heartbeat traffic of an idle hub: each of its
  * connections does this every 13 s) is written from a constant buffer, without arrays or copies.
+ *
+ * A message given as a `MessageSource` (`source`) is streamed: one frame whose header declares its
+ * whole length, its payload produced, masked and written `STREAM_CHUNK_BYTES` at a time, at most
+ * `STREAM_CHUNKS_IN_FLIGHT` chunks handed to the socket at once, each chunk's buffer reused once the
+ * socket took it. The bytes on the wire are those of `data` with the whole payload; what the
+ * sender holds is a few chunks, not the message. Everything queued after it (control frames
+ * included: they cannot go inside a frame) waits until its last chunk was taken.
  */
 import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
+import type { MessageSource } from '../byte-stream.js';
 import { maskInPlace, randomMaskKey } from './mask.js';
 import { OP_BINARY, OP_CLOSE, OP_PING, OP_PONG } from './protocol.js';
 
 /** Payloads up to this size are copied into the batch buffer; larger ones are written as they are. */
 export const COPY_LIMIT = 16 * 1024;
+/** A streamed message is produced and written in chunks of this size (the frame header included in the first). */
+export const STREAM_CHUNK_BYTES = 256 * 1024;
+/** Chunks of a streamed message handed to the socket and not yet taken by it, at most. */
+export const STREAM_CHUNKS_IN_FLIGHT = 2;
 
 const FIN = 0x80;
 const EMPTY = Buffer.alloc(0);
@@ -39,11 +51,28 @@ export interface FrameWriterEvents {
   onWritten(dataBytes: number, pongs: number, pingDone: ((error?: Error) => void)[] | undefined, error: Error | null | undefined): void;
 }
 
+/** A message being streamed (see the module note). */
+interface StreamJob {
+  readonly source: MessageSource;
+  readonly key: number;
+  phase: number;
+  headerDone: boolean;
+  produced: number;
+  inFlight: number;
+  /** Chunk buffers the socket has taken, to be filled again. */
+  readonly free: Buffer[];
+}
+
+type Payload = Buffer | MessageSource;
+
+function isSource(p: Payload): p is MessageSource {
+  return !(p instanceof Uint8Array);
+}
+
 export class FrameWriter {
   /** The data (and close) frames of this tick (none while idle: an idle connection holds no arrays). */
-  private payloads: Buffer[] | undefined;
+  private payloads: Payload[] | undefined;
   private opcodes: number[] | undefined;
-  private dataBytes = 0;
   /** The pong of this tick (answering the newest ping), if any. */
   private pongPayload: Buffer | undefined;
   /** Pings of this tick, and what to call once each is written. */
@@ -51,6 +80,9 @@ export class FrameWriter {
   private pingDone: ((error?: Error) => void)[] | undefined;
   private scheduled = false;
   private closed = false;
+  /** The message being streamed, if any: nothing else is written until it ends. */
+  private job: StreamJob | undefined;
+  private idleWaiter: (() => void) | undefined;
   pongsInFlight = 0;
 
   constructor(
@@ -66,9 +98,26 @@ export class FrameWriter {
    */
   data(payload: Buffer): boolean {
     if (this.closed) return false;
-    this.dataBytes += payload.length;
     this.queue(OP_BINARY, payload);
     return true;
+  }
+
+  /** Queues one binary message produced on demand (streamed, see the module note); false once closed. */
+  source(source: MessageSource): boolean {
+    if (this.closed) return false;
+    this.queue(OP_BINARY, source);
+    return true;
+  }
+
+  /** True while a streamed message is being written. */
+  get streaming(): boolean {
+    return this.job !== undefined;
+  }
+
+  /** Calls `done` once no streamed message is being written and what was queued behind it was flushed (at once if none is). */
+  whenIdle(done: () => void): void {
+    if (this.job === undefined) return done();
+    this.idleWaiter = done;
   }
 
   /** Queues an empty ping; `done` is called once the socket took it (at once when closing). */
@@ -103,7 +152,7 @@ export class FrameWriter {
     this.flush();
   }
 
-  private queue(opcode: number, payload: Buffer): void {
+  private queue(opcode: number, payload: Payload): void {
     if (this.closed) return;
     (this.payloads ??= []).push(payload);
     (this.opcodes ??= []).push(opcode);
@@ -117,27 +166,29 @@ export class FrameWriter {
     }
   }
 
-  /** Sends everything queued as one socket write (several buffers corked into one writev). */
+  /**
+   * Sends everything queued as one socket write (several buffers corked into one writev), up to a
+   * streamed message, which then starts; what follows it waits until it has ended.
+   */
   flush(): void {
     this.scheduled = false;
+    if (this.job !== undefined) return;
     const pong = this.pongPayload;
     const pings = this.pings;
     let payloads = this.payloads;
     let opcodes = this.opcodes;
     if (!payloads && pong === undefined && pings === 0) return;
-    const dataBytes = this.dataBytes;
     const pongs = pong === undefined ? 0 : 1;
     const pingDone = this.pingDone;
     this.payloads = undefined;
     this.opcodes = undefined;
-    this.dataBytes = 0;
     this.pongPayload = undefined;
     this.pings = 0;
     this.pingDone = undefined;
 
     if (!payloads && !this.masking && pings <= 1 && (pong === undefined || pong.length === 0)) {
       // Heartbeat traffic alone: one constant frame (or two).
-      this.send([pong === undefined ? PING_FRAME : pings === 0 ? PONG_FRAME : PONG_PING_FRAMES], dataBytes, pongs, pingDone);
+      this.send([pong === undefined ? PING_FRAME : pings === 0 ? PONG_FRAME : PONG_PING_FRAMES], 0, pongs, pingDone);
       return;
     }
     if (pongs + pings > 0) {
@@ -150,22 +201,37 @@ export class FrameWriter {
       opcodes = opcodes ? [...kinds, ...opcodes] : kinds;
     }
     if (!payloads || !opcodes) return;
-    const n = payloads.length;
+    // A streamed message ends the batch: it starts after the frames before it, the rest waits.
+    let streamed: MessageSource | undefined;
+    const s = payloads.findIndex(isSource);
+    if (s >= 0) {
+      streamed = payloads[s] as MessageSource;
+      if (s + 1 < payloads.length) {
+        this.payloads = payloads.slice(s + 1);
+        this.opcodes = opcodes.slice(s + 1);
+      }
+      payloads = payloads.slice(0, s);
+      opcodes = opcodes.slice(0, s);
+    }
+    const frames = payloads as Buffer[];
+    const n = frames.length;
 
     const out: Buffer[] = [];
+    let dataBytes = 0;
     let i = 0;
     while (i < n) {
       // A run of small frames, then possibly one large frame whose header ends the run.
       let size = 0;
       let j = i;
-      for (; j < n && payloads[j]!.length <= COPY_LIMIT; j++) size += headerSize(payloads[j]!.length, this.masking) + payloads[j]!.length;
-      const large = j < n ? payloads[j] : undefined;
+      for (; j < n && frames[j]!.length <= COPY_LIMIT; j++) size += headerSize(frames[j]!.length, this.masking) + frames[j]!.length;
+      const large = j < n ? frames[j] : undefined;
       if (large) size += headerSize(large.length, this.masking);
       const buf = Buffer.allocUnsafe(size);
       let off = 0;
       for (; i < j; i++) {
-        const payload = payloads[i]!;
+        const payload = frames[i]!;
         const key = this.masking ? randomMaskKey() : 0;
+        if (opcodes[i] === OP_BINARY) dataBytes += payload.length;
         off = writeHeader(buf, off, opcodes[i]!, payload.length, this.masking, key);
         payload.copy(buf, off);
         if (this.masking) maskInPlace(buf, off, off + payload.length, key, 0);
@@ -174,6 +240,7 @@ export class FrameWriter {
       out.push(buf);
       if (large) {
         const key = this.masking ? randomMaskKey() : 0;
+        if (opcodes[j] === OP_BINARY) dataBytes += large.length;
         writeHeader(buf, off, opcodes[j]!, large.length, this.masking, key);
         if (this.masking) maskInPlace(large, 0, large.length, key, 0);
         out.push(large);
@@ -181,7 +248,67 @@ export class FrameWriter {
       }
     }
 
-    this.send(out, dataBytes, pongs, pingDone);
+    if (out.length > 0 || pongs > 0 || pingDone) this.send(out, dataBytes, pongs, pingDone);
+    if (streamed !== undefined) this.startJob(streamed);
+  }
+
+  private startJob(source: MessageSource): void {
+    this.job = { source, key: this.masking ? randomMaskKey() : 0, phase: 0, headerDone: false, produced: 0, inFlight: 0, free: [] };
+    this.events.onFlush();
+    this.pump(this.job);
+  }
+
+  /** Produces and writes chunks of the streamed message while fewer than the limit are in flight. */
+  private pump(job: StreamJob): void {
+    const total = job.source.byteLength;
+    while (job.inFlight < STREAM_CHUNKS_IN_FLIGHT && job.produced < total && this.job === job) {
+      const buf = job.free.pop() ?? Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+      let start = 0;
+      if (!job.headerDone) {
+        start = writeHeader(buf, 0, OP_BINARY, total, this.masking, job.key);
+        job.headerDone = true;
+      }
+      const limit = Math.min(buf.length, start + total - job.produced);
+      let end = start;
+      try {
+        // Filled as far as the source goes (it may stop short of the room, e.g. before a character).
+        const target = limit < buf.length ? buf.subarray(0, limit) : buf;
+        for (let next = job.source.fill(target, end); next > end && next <= limit; next = end < limit ? job.source.fill(target, end) : end) end = next;
+        if (!(end > start)) throw new Error(`message source produced ${job.produced} of its ${total} bytes, then nothing`);
+      } catch (e) {
+        // A broken source: the frame cannot be completed, so the connection cannot go on.
+        const error = e instanceof Error ? e : new Error(String(e));
+        this.endJob(job, error);
+        this.socket.destroy(error);
+        return;
+      }
+      if (this.masking) job.phase = maskInPlace(buf, start, end, job.key, job.phase);
+      job.produced += end - start;
+      job.inFlight++;
+      this.socket.write(end < buf.length ? buf.subarray(0, end) : buf, (error) => this.chunkWritten(job, buf, error));
+    }
+  }
+
+  private chunkWritten(job: StreamJob, buf: Buffer, error: Error | null | undefined): void {
+    job.inFlight--;
+    if (this.job !== job) return;
+    if (error) return this.endJob(job, error);
+    job.free.push(buf);
+    if (job.produced < job.source.byteLength) this.pump(job);
+    else if (job.inFlight === 0) this.endJob(job, undefined);
+  }
+
+  private endJob(job: StreamJob, error: Error | undefined): void {
+    this.job = undefined;
+    job.free.length = 0;
+    this.events.onWritten(job.source.byteLength, 0, undefined, error);
+    if (error) return;
+    if (this.payloads || this.pongPayload !== undefined || this.pings > 0) this.flush();
+    const waiter = this.idleWaiter;
+    if (waiter !== undefined && this.job === undefined) {
+      this.idleWaiter = undefined;
+      waiter();
+    }
   }
 
   /** Hands a batch's buffers to the socket (several: corked, one writev). */

@@ -16,7 +16,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
-import type { FlowOptions } from '../byte-stream.js';
+import type { FlowOptions, MessageSource } from '../byte-stream.js';
 import { Heartbeat, type HeartbeatHooks, type HeartbeatOptions } from '../heartbeat.js';
 import { StreamBase } from '../stream-base.js';
 import { GoText } from '../../runtime/go-text.js';
@@ -120,6 +120,11 @@ export class WebSocketStream extends StreamBase implements FrameSink, FrameWrite
     if (this.closing || !this.writer.data(data)) this.delivered(data.length);
   }
 
+  /** Streamed as one frame, a chunk at a time (`FrameWriter.source`). */
+  protected override sendSource(source: MessageSource): void {
+    if (this.closing || !this.writer.source(source)) this.delivered(source.byteLength);
+  }
+
   pause(): void {
     this.block(READ_PAUSED);
   }
@@ -156,6 +161,11 @@ export class WebSocketStream extends StreamBase implements FrameSink, FrameWrite
   onData(chunk: Buffer): void {
     this.heartbeat.alive();
     if (!this.closing) this.sink?.data(chunk);
+  }
+
+  /** @internal FrameSink: a binary frame's declared length, passed on as a size hint. */
+  onDataFrame(length: number): void {
+    if (!this.closing) this.sink?.expect?.(length);
   }
 
   /** @internal FrameSink: answered with a pong. */
@@ -219,13 +229,17 @@ export class WebSocketStream extends StreamBase implements FrameSink, FrameWrite
     this.finish(this.error);
   }
 
-  /** Flushes what is queued, sends FIN and closes the socket; bounded by the write wait. */
+  /**
+   * Flushes what is queued (after a message being streamed has ended), sends FIN and closes the
+   * socket; bounded by the write wait.
+   */
   private endSocket(): void {
     const socket = this.socket;
     if (socket.destroyed) return;
-    this.writer.flush();
-    if (!socket.writableEnded) socket.end(() => socket.destroy());
     this.armCloseTimer();
+    this.writer.flush();
+    if (this.writer.streaming) return this.writer.whenIdle(() => this.endSocket());
+    if (!socket.writableEnded) socket.end(() => socket.destroy());
   }
 
   private armCloseTimer(): void {
