@@ -246,8 +246,6 @@ async function main(): Promise<number> {
     }
   }
 
-  // Before the fleet: right after 20,000 sockets close, this latency run's p99 was seen 3x higher
-  // for several minutes (76–92 ms against 21–34 ms on the same build).
   if (stallWanted && stacks.includes('ts')) {
     process.stdout.write('bench: ts stall60MB (an upstream, two daemons, one 60 MB reply)... ');
     try {
@@ -264,6 +262,21 @@ async function main(): Promise<number> {
     }
   }
 
+  let extraRows: ResultRow[] = [];
+  if (clusterRuns.length > 0) {
+    try {
+      const runs = await runClusterBench({ runs: clusterRuns, durationMs, warmupMs, blobDurationMs, log: (t) => process.stdout.write(t) });
+      if (runs.some((r) => r.local.errors > 0 || r.forwarded.errors > 0 || r.local.calls === 0 || r.forwarded.calls === 0)) failures++;
+      console.log(`\n${clusterReport(runs)}`);
+      extraRows = clusterRows(runs);
+    } catch (e) {
+      failures++;
+      console.log(`bench: cluster runs FAILED: ${(e as Error).message}`);
+    }
+  }
+
+  // The fleet last: 20,000 sockets closing disturb latency runs for minutes after it (stall60MB's
+  // p99 was seen at 76–92 ms right after it, 21–34 ms otherwise, same build).
   if (fleetWanted && !goBuilt) console.log('bench: fleet: skipped, it needs the Go load generator (test/interop/go/bin/fleetload)');
   else if (fleetWanted) {
     for (const stack of stacks) {
@@ -278,19 +291,6 @@ async function main(): Promise<number> {
         failures++;
         console.log(`bench: ${stack} fleet FAILED (not recorded): ${(e as Error).message}`);
       }
-    }
-  }
-
-  let extraRows: ResultRow[] = [];
-  if (clusterRuns.length > 0) {
-    try {
-      const runs = await runClusterBench({ runs: clusterRuns, durationMs, warmupMs, blobDurationMs, log: (t) => process.stdout.write(t) });
-      if (runs.some((r) => r.local.errors > 0 || r.forwarded.errors > 0 || r.local.calls === 0 || r.forwarded.calls === 0)) failures++;
-      console.log(`\n${clusterReport(runs)}`);
-      extraRows = clusterRows(runs);
-    } catch (e) {
-      failures++;
-      console.log(`bench: cluster runs FAILED: ${(e as Error).message}`);
     }
   }
 
