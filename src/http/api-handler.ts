@@ -55,7 +55,7 @@ export type FluxHttpHandler = (req: IncomingMessage, res: ServerResponse) => Pro
 /** A successful call's reply: status and, for 200, the JSON body (or a large list to encode in slices). */
 interface Reply {
   status: number;
-  json?: string;
+  json?: string | Uint8Array;
   list?: { items: readonly unknown[]; encode: (e: unknown) => string };
 }
 

@@ -19,7 +19,7 @@ function acceptLines(req: IncomingMessage): readonly string[] {
 }
 
 /** A whole reply with a `Content-Length` (a HEAD request gets the headers only, as node:http does). */
-export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+export function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -89,7 +89,7 @@ export function errorResponse(req: IncomingMessage, res: ServerResponse, err: un
 }
 
 /** Go's `JSONResponse` with an already encoded body (200, no trailing newline). */
-export function jsonResponse(res: ServerResponse, json: string, status = 200): void {
+export function jsonResponse(res: ServerResponse, json: string | Uint8Array, status = 200): void {
   send(res, status, { 'Content-Type': JSON_CONTENT_TYPE }, json);
 }
 

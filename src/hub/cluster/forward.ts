@@ -166,8 +166,10 @@ export class Forwarder {
             throw rebuildError(JSON.parse(bytes.toString('utf8')));
           }
           if (spec.result === undefined) return undefined;
-          const text = bytes.toString('utf8');
-          return asText ? new EncodedJson(text) : decodeValue(spec.result, JSON.parse(text));
+          if (!asText) return decodeValue(spec.result, JSON.parse(bytes.toString('utf8')));
+          // The bytes as they came, not decoded and encoded again; a reply in one frame is a view of
+          // the NATS client's message, copied since the response may outlive this turn.
+          return new EncodedJson(bytes.length === f.body.length ? Buffer.from(bytes) : bytes);
         } finally {
           release();
         }
