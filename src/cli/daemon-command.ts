@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../runtime/log.js';
 import { relayTo } from '../connector/relay.js';
 import { inferEndpoints } from '../connector/endpoints.js';
 import { encodeEvent } from '../flux/model/index.js';
-import type { DaemonImplementation, ProtocolVersion } from '../flux/api.js';
+import type { ProtocolVersion } from '../flux/api.js';
 import { DemoCluster } from '../demo/cluster.js';
 import { bool, helpText, parseByteSize, parseFlags, parseHttpUrl, parseLogLevel, parseProtocol, positiveDuration, positiveInt, required, str, UsageError, type CommandSpec } from './flags.js';
 import type { Io } from './io.js';
@@ -30,11 +30,6 @@ export const DAEMON_SPEC: CommandSpec = {
 
 /** Printed at start without a token: a hub that has tokens answers 401, which the daemon retries without end. */
 export const NO_TOKEN_WARNING = 'fluxrpc daemon: warning: no --token and no $FLUXRPC_TOKEN: connecting without a token; a hub with tokens refuses it (401) and the daemon keeps retrying';
-
-export interface DaemonSetup {
-  connector: DaemonConnector;
-  implementation: DaemonImplementation;
-}
 
 /** Builds (does not start) a connector serving `implementation`; demo events are posted upstream. */
 export function demoConnector(options: { url: string; token: string; protocol?: ProtocolVersion; rpcTimeoutMs?: number; userAgent?: string; logger: Logger; applyDelayMs?: number; limits?: ConnectorOptions['limits'] }): DaemonConnector {
