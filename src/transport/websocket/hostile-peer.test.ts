@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Buffer } from 'node:buffer';
 import { WebSocketAcceptor, dialWebSocket, type WebSocketStream, type WebSocketStreamOptions } from '../websocket.js';
+import type { MessageSource } from '../byte-stream.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -320,4 +321,33 @@ test('a TCP drop between messages is a clean end; inside a binary message it is 
     assert.equal(data, sent.startsWith('01') ? '' : 'A');
     await server.close();
   }
+});
+
+test('a peer that stops reading during a streamed 256 MiB message: little of it is ever produced, the write deadline ends it', async () => {
+  const server = await ourServer({ writeWaitMs: 1000, pingPeriodMs: 60_000, pongWaitMs: 60_000 });
+  const { socket } = await rawClient(server.port);
+  socket.on('error', () => undefined);
+  const { stream } = await server.next();
+  stream.start({ data: () => undefined, end: () => undefined });
+  // The client never reads: the kernel's buffers fill, then the socket takes nothing more.
+  socket.pause();
+  const total = 256 * MB;
+  let produced = 0;
+  const source: MessageSource = {
+    byteLength: total,
+    fill(target, offset) {
+      const n = Math.min(target.length - offset, total - produced);
+      target.fill(0x61, offset, offset + n);
+      produced += n;
+      return offset + n;
+    },
+  };
+  stream.writeSource(source);
+  const error = await stream.closed;
+  socket.destroy();
+  assert.match(error?.message ?? '', /write: i\/o timeout/, `the write deadline ends it, got ${error}`);
+  // What was made is what the kernel's socket buffers took plus the chunks in flight: a few MiB,
+  // not the message (a source made whole would be 256 MiB).
+  assert.ok(produced < 32 * MB, `${(produced / MB).toFixed(1)} MiB of the message produced`);
+  await server.close();
 });
