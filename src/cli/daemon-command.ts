@@ -1,13 +1,12 @@
 /** `fluxrpc daemon`: connects to a hub and serves the demo cluster or relays to a fluxd. */
 import { DaemonConnector, DeprecatedError, type ConnectorOptions } from '../connector/connector.js';
-import { DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { createLogger, type Logger } from '../runtime/log.js';
 import { relayTo } from '../connector/relay.js';
 import { inferEndpoints } from '../connector/endpoints.js';
 import { encodeEvent } from '../flux/model/index.js';
 import type { ProtocolVersion } from '../flux/api.js';
 import { DemoCluster } from '../demo/cluster.js';
-import { bool, helpText, parseByteSize, parseFlags, parseHttpUrl, parseLogLevel, parseProtocol, positiveDuration, positiveInt, required, str, UsageError, type CommandSpec } from './flags.js';
+import { bool, helpText, parseFlags, parseHttpUrl, parseLogLevel, parseProtocol, positiveDuration, required, str, UsageError, valueLimits, type CommandSpec } from './flags.js';
 import type { Io } from './io.js';
 
 export const DAEMON_SPEC: CommandSpec = {
@@ -60,7 +59,7 @@ export async function daemonCommand(argv: string[], io: Io): Promise<number> {
   const protocol = parseProtocol(str(p, 'protocol') ?? '11');
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const userAgent = str(p, 'user-agent');
-  const limits = { maxValueBytes: parseByteSize(str(p, 'max-value-bytes') ?? '64MiB', 'max-value-bytes'), maxValueElements: positiveInt(str(p, 'max-value-elements') ?? String(DEFAULT_MAX_VALUE_ELEMENTS), 'max-value-elements', 2 ** 31 - 1) };
+  const limits = valueLimits(p);
   if (token === '') io.err(`${NO_TOKEN_WARNING}\n`);
   let connector: DaemonConnector;
   if (fluxd !== undefined) {

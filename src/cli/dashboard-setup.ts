@@ -72,6 +72,8 @@ export async function sessionKey(file: string | undefined): Promise<Buffer> {
   return createHash('sha256').update(text).digest();
 }
 
+const NO_DASHBOARD_NOTE = 'No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).';
+
 export interface Mounted {
   dashboard: Dashboard | undefined;
   notifier: Notifier | undefined;
@@ -84,7 +86,7 @@ export async function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Lo
   const notes: string[] = [];
   const wantsDashboard = flags.users !== undefined || flags.trustedProxy.length > 0;
   if (!wantsDashboard && flags.notify === undefined) {
-    notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');
+    notes.push(NO_DASHBOARD_NOTE);
     return { dashboard: undefined, notifier: undefined, notes, close() {} };
   }
   const { GitUrls } = await import('../notify/git-url.js');
@@ -120,7 +122,7 @@ export async function mountDashboard(hub: Hub, flags: DashboardFlags, logger: Lo
       dashboard = new Dashboard({ hub, users, codec, trustedProxies: proxies, proxyUserHeader: flags.proxyUserHeader, notifier, gitUrls, logger, callTimeoutMs: hub.registry.callTimeoutMs });
       hub.requestHook = dashboard.handle;
       notes.push(`Dashboard: sign-in required; ${users.size} user(s) from ${flags.users}${proxies ? `; trusting ${flags.proxyUserHeader ?? 'X-Forwarded-User'} from ${flags.trustedProxy.join(', ')}` : ''}${flags.sessionKeyFile ? '' : '; sessions end when the hub restarts (no --session-key-file)'}`);
-    } else notes.push('No --users file: the dashboard is off; the read-only status page at / has no sign-in (put the hub behind your own access control).');
+    } else notes.push(NO_DASHBOARD_NOTE);
   } catch (e) {
     close();
     throw e;

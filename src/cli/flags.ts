@@ -5,6 +5,7 @@
  * `fluxrpc <command>: <message>`.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { isProtocolVersion, type ProtocolVersion } from '../flux/api.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../runtime/log.js';
 import { MAX_TIMER_MS } from '../runtime/time.js';
@@ -192,6 +193,14 @@ export function parseByteSize(text: string, flag: string): number {
   const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
   if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: use a positive size such as 268435456, 512MiB or 1GiB`);
   return bytes;
+}
+
+/** `--max-value-bytes` and `--max-value-elements` (hub and daemon): the bounds on one value from the peer. */
+export function valueLimits(p: Parsed): { maxValueBytes: number; maxValueElements: number } {
+  return {
+    maxValueBytes: parseByteSize(str(p, 'max-value-bytes') ?? '64MiB', 'max-value-bytes'),
+    maxValueElements: positiveInt(str(p, 'max-value-elements') ?? String(DEFAULT_MAX_VALUE_ELEMENTS), 'max-value-elements', 2 ** 31 - 1),
+  };
 }
 
 export function parseLogLevel(text: string | undefined, fallback: LogLevel): LogLevel {

@@ -1,11 +1,10 @@
 /** `fluxrpc hub`: runs the hub until SIGINT/SIGTERM. */
-import { DEFAULT_MAX_VALUE_ELEMENTS } from '../codec/json-splitter.js';
 import { generateToken, loadTokenFile } from '../hub/auth.js';
 import { Hub } from '../hub/hub.js';
 import { BusConfigError, checkReplicaId, parseNatsUrls } from '../hub/cluster/config.js';
 import { createLogger } from '../runtime/log.js';
 import type { ProtocolVersion } from '../flux/api.js';
-import { helpText, listenError, parseByteSize, parseFlags, parseListen, parseLogLevel, parseProtocol, positiveDuration, positiveInt, str, UsageError, type CommandSpec } from './flags.js';
+import { helpText, listenError, parseByteSize, parseFlags, parseListen, parseLogLevel, parseProtocol, positiveDuration, positiveInt, str, UsageError, valueLimits, type CommandSpec } from './flags.js';
 import { checkClusterDashboard, DASHBOARD_FLAGS, dashboardFlags, mountDashboard, notifyMetricsRegistry } from './dashboard-setup.js';
 import type { Io } from './io.js';
 
@@ -45,8 +44,7 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
   const callTimeoutMs = positiveDuration(str(p, 'call-timeout') ?? '10s', 'call-timeout');
   const minProtocol: ProtocolVersion = parseProtocol(str(p, 'min-protocol') ?? '6');
   const maxBufferedBytes = parseByteSize(str(p, 'max-buffered-bytes') ?? '256MiB', 'max-buffered-bytes');
-  const maxValueBytes = parseByteSize(str(p, 'max-value-bytes') ?? '64MiB', 'max-value-bytes');
-  const maxValueElements = positiveInt(str(p, 'max-value-elements') ?? String(DEFAULT_MAX_VALUE_ELEMENTS), 'max-value-elements', 2 ** 31 - 1);
+  const { maxValueBytes, maxValueElements } = valueLimits(p);
   const logger = createLogger({ level: parseLogLevel(str(p, 'log-level'), 'info'), write: (l) => io.err(l + '\n') });
   const file = str(p, 'tokens');
   let tokens: Map<string, string>;
@@ -79,13 +77,14 @@ export async function hubCommand(argv: string[], io: Io): Promise<number> {
       ? undefined
       : { servers, ownerTtlMs, refreshMs: Math.max(1, Math.floor(ownerTtlMs / 3)), streamReplicas: positiveInt(str(p, 'nats-stream-replicas') ?? '1', 'nats-stream-replicas', 5), ...(credsFile === undefined ? {} : { credsFile }), ...(replicaId === undefined ? {} : { replicaId }) };
 
-  if (cluster) checkClusterDashboard(dashboardFlags(p));
+  const dashboard = dashboardFlags(p);
+  if (cluster) checkClusterDashboard(dashboard);
   const metrics = notifyMetricsRegistry();
   const hub = new Hub({ tokens, tokensFile: file, callTimeoutMs, minProtocol, maxBufferedBytes, maxValueBytes, maxValueElements, logger, eventCapacity, extraMetrics: metrics, ...(cluster ? { cluster } : {}) });
   // From here on a failure to start closes what was made (the hub watches its tokens file).
   let mounted;
   try {
-    mounted = await mountDashboard(hub, dashboardFlags(p), logger, metrics);
+    mounted = await mountDashboard(hub, dashboard, logger, metrics);
   } catch (e) {
     await hub.close();
     throw e;

@@ -371,7 +371,7 @@ export class DemoCluster implements DaemonImplementation {
   private commit(jobId: JobId, spec: UpdateSpec, results: Map<string, WorkloadResult>, working: Workloads, message: string): JobResult {
     const { revision } = this.git.commit(message, { jobId, data: { spec, result: results } });
     this.repo = working;
-    const ids = [...results].filter(([, r]) => r.status === 'success').map(([k]) => ResourceId.parse(k));
+    const ids = succeededIds(results);
     this.event('commit', ids, message, { kind: 'commit', revision, spec, result: results });
     this.scheduleApply();
     return { revision, spec, result: results };
@@ -413,7 +413,7 @@ export class DemoCluster implements DaemonImplementation {
     const note = c.note?.data;
     if (note === undefined || (note.spec.type !== 'image' && note.spec.type !== 'containers')) return;
     const results = note.result ?? new Map<string, WorkloadResult>();
-    const ids = [...results].filter(([, r]) => r.status === 'success').map(([k]) => ResourceId.parse(k));
+    const ids = succeededIds(results);
     const images = [...new Set([...results.values()].filter((r) => r.status === 'success').flatMap((r) => (r.perContainer ?? []).map((u) => imageRefString(u.target))))].sort();
     const all = note.spec.type === 'image' && (note.spec.spec.serviceSpecs ?? []).includes(RESOURCE_SPEC_ALL);
     const by = note.spec.cause.user === '' ? '' : `, by ${note.spec.cause.user}`;
@@ -437,6 +437,11 @@ export class DemoCluster implements DaemonImplementation {
     const now = GoTime.fromDate(this.options.now?.() ?? new Date());
     this.options.onEvent?.({ id: 0, serviceIds: ids, type, startedAt: now, endedAt: now, logLevel: 'info', message, metadata });
   }
+}
+
+/** The workloads a job updated. */
+function succeededIds(results: ReadonlyMap<string, WorkloadResult>): ResourceId[] {
+  return [...results].filter(([, r]) => r.status === 'success').map(([k]) => ResourceId.parse(k));
 }
 
 /** The event type a commit's note stands for in a sync event's `includes` (fluxd's collectNoteEvents). */

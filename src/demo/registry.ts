@@ -14,7 +14,8 @@ export interface DemoImage extends ImageFacts {
   readonly info: ImageInfo;
 }
 
-function canonicalKey(name: ImageName): string {
+/** A repository's name in its canonical spelling (`nginx` → `index.docker.io/library/nginx`). */
+export function canonicalKey(name: ImageName): string {
   return imageNameString(canonicalImageName(name));
 }
 

@@ -6,9 +6,7 @@
  * and the container updates to write. Errors carry fluxd's texts.
  */
 import {
-  canonicalImageName,
   imageInfo,
-  imageNameString,
   IMAGE_SPEC_LATEST,
   imageRefString,
   parseImageRef,
@@ -23,7 +21,7 @@ import {
   type WorkloadResult,
 } from '../flux/model/index.js';
 import { filterAndSortRepositoryMetadata, newPattern, PATTERN_ALL, strconvQuote, type Pattern, type RepositoryMetadata } from '../flux/policy/index.js';
-import type { DemoImage, DemoRegistry } from './registry.js';
+import { canonicalKey, type DemoImage, type DemoRegistry } from './registry.js';
 import { hasPolicy, type DemoWorkload, type Workloads } from './workloads.js';
 
 
@@ -86,16 +84,12 @@ const specificImageFilter =
   (ref: ImageRef): Filter =>
   (c) => {
     if (c.workload.containers.length === 0) return result('ignored', ResultMessage.NotAccessibleInCluster);
-    const wanted = canonicalText(ref);
-    return c.workload.containers.some((k) => canonicalText(k.image) === wanted) ? undefined : result('ignored', ResultMessage.DifferentImage);
+    const wanted = canonicalKey(ref);
+    return c.workload.containers.some((k) => canonicalKey(k.image) === wanted) ? undefined : result('ignored', ResultMessage.DifferentImage);
   };
 const lockedFilter: Filter = (c) => (hasPolicy(c.resource.policies, 'locked') ? result('skipped', ResultMessage.Locked) : undefined);
 // fluxd reads `ignore` from the running workload and `locked` from the manifest.
 const ignoreFilter: Filter = (c) => (hasPolicy(c.workload.policies, 'ignore') ? result('skipped', ResultMessage.Ignore) : undefined);
-
-function canonicalText(name: ImageName): string {
-  return imageNameString(canonicalImageName(name));
-}
 
 function firstVerdict(c: Candidate, filters: readonly Filter[]): WorkloadResult | undefined {
   for (const f of filters) {
@@ -175,9 +169,9 @@ export function planImageRelease(spec: ReleaseImageSpec, ctx: ReleaseContext): R
   if (specific === undefined) metadata = (name) => ctx.registry.repository(name);
   else {
     if (ctx.registry.image(specific) === undefined) throw new Error(`image ${strconvQuote(imageRefString(specific))} does not exist: invalid image ID`);
-    singleRepo = canonicalText(specific);
+    singleRepo = canonicalKey(specific);
     metadata = (name) => {
-      if (canonicalText(name) !== singleRepo) return { tags: [], images: new Map() };
+      if (canonicalKey(name) !== singleRepo) return { tags: [], images: new Map() };
       // Only the tag asked for, known by its ref alone (as fluxd's exactImageRepos has it).
       const ref = { domain: name.domain, image: name.image, tag: specific.tag, sha: '' };
       const image: DemoImage = { info: imageInfo({ id: ref }), tag: specific.tag, ref: imageRefString(ref) };
@@ -203,7 +197,7 @@ export function planImageRelease(spec: ReleaseImageSpec, ctx: ReleaseContext): R
       }
       const newest = sorted[0];
       if (newest === undefined) {
-        verdict = canonicalText(current) !== singleRepo ? 'ignored' : 'unknown';
+        verdict = canonicalKey(current) !== singleRepo ? 'ignored' : 'unknown';
         continue;
       }
       if (newest.tag === current.tag && current.sha === '') {

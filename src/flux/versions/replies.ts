@@ -118,6 +118,9 @@ export function decodeReply<R>(m: MethodSpec<any, R>, form: ReplyForm, json: unk
 /** Elements decoded between looks at the clock. */
 const ELEMENTS_PER_CHECK = 64;
 
+/** Go's choice of `rpc.<X>Response` field for a key (the same two fields for every method). */
+const unionKeys = keyMatcher(['Result', 'ApplicationError']);
+
 /**
  * `decodeReply` for a large reply, in time slices: a list value is decoded an element at a time,
  * yielding through `slicer` (anything else is decoded at once). Same value, same errors (Go's
@@ -137,12 +140,11 @@ export async function decodeReplyInSlices<R>(m: MethodSpec<any, R>, form: ReplyF
       // `rpc.<X>Response` with one Result holding the list: goStruct's walk, with the list sliced.
       if (!isJsonObject(json)) return decodeReply(m, form, json);
       const keys = Object.keys(json);
-      const match = unionKeys(m);
-      if (keys.filter((k) => match(k) === 'Result').length !== 1) return decodeReply(m, form, json);
+      if (keys.filter((k) => unionKeys(k) === 'Result').length !== 1) return decodeReply(m, form, json);
       const struct = m.unionType.replace(/^rpc\./, '');
       value = codec.zero;
       for (const k of keys) {
-        const f = match(k);
+        const f = unionKeys(k);
         if (f === undefined) continue;
         const depth = d.depth;
         const prev = d.enterField(struct, f);
@@ -158,17 +160,6 @@ export async function decodeReplyInSlices<R>(m: MethodSpec<any, R>, form: ReplyF
   return { value: value as R, applicationError };
 }
 
-const unionKeyMatchers = new WeakMap<AnyMethodSpec, (key: string) => string | undefined>();
-
-function unionKeys(m: AnyMethodSpec): (key: string) => string | undefined {
-  let match = unionKeyMatchers.get(m);
-  if (match === undefined) {
-    match = keyMatcher(['Result', 'ApplicationError']);
-    unionKeyMatchers.set(m, match);
-  }
-  return match;
-}
-
 /** `goSlice(list.elem, list.zero, goType)` decoding into a nil slice, an element at a time. */
 async function decodeListInSlices(list: ListCodec<unknown>, goType: string, json: unknown, d: Decoder, slicer: TimeSlicer): Promise<unknown[] | null> {
   if (json === null) return null;
@@ -176,17 +167,12 @@ async function decodeListInSlices(list: ListCodec<unknown>, goType: string, json
     d.mismatch(json, goType);
     return null;
   }
-  const out: unknown[] = new Array(json.length);
-  for (let i = 0; i < json.length; i++) {
-    out[i] = list.elem(json[i], d, list.zero());
-    if (i % ELEMENTS_PER_CHECK === 0 && slicer.due) await slicer.next();
-  }
-  return out;
+  return mapInSlices<unknown, unknown>(json, (e) => list.elem(e, d, list.zero()), slicer);
 }
 
 /** `list.map(each)` in time slices. */
-export async function mapInSlices<E>(list: readonly E[], each: (e: E) => E, slicer: TimeSlicer): Promise<E[]> {
-  const out: E[] = new Array(list.length);
+export async function mapInSlices<E, F = E>(list: readonly E[], each: (e: E) => F, slicer: TimeSlicer): Promise<F[]> {
+  const out: F[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     out[i] = each(list[i]!);
     if (i % ELEMENTS_PER_CHECK === 0 && slicer.due) await slicer.next();
