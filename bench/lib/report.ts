@@ -147,9 +147,9 @@ export class Results {
 }
 
 /**
- * The rows of a partial run (BENCH_ONLY) merged into an earlier results file: every earlier row
- * of a metric (name and in-flight count) this run measured is dropped, on both stacks, and the new
- * rows are added; rows of metrics this run did not measure are kept.
+ * The rows of a partial run (BENCH_ONLY, BENCH_STACKS) merged into an earlier results file: every
+ * earlier row with the name, stack and in-flight count of a row this run measured is replaced;
+ * the rest are kept (a TS-only run keeps Go's rows of the same metric).
  */
 export function mergeRows(earlier: ResultRow[], fresh: ResultRow[]): ResultRow[] {
   const key = (r: ResultRow) => `${r.name}|${r.stack}|${r.inflight}`;
