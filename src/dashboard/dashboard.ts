@@ -319,7 +319,7 @@ export class Dashboard {
     const m = INSTANCE_ROUTE.exec(path);
     const instance = m ? decode(m[1]!) : undefined;
     if (!m || instance === undefined || !(m[5] === 'release' || m[5] === 'sync' || m[4])) return sendText(res, 405, 'method not allowed\n', { Allow: 'GET' });
-    if (!mayView(viewer.user, instance) || !this.fleet.status(instance)) return sendPage(res, 404, errorPage(viewer, 'Not found', `No instance named ${instance} that you may see.`));
+    if (!this.instanceOr404(res, viewer, instance)) return;
     if (!allowed(viewer.user, 'deploy', instance)) {
       this.log.warn('action refused: not a deployer', { user: viewer.user.name, instance, path });
       return sendPage(res, 403, errorPage(viewer, 'Forbidden', 'This needs the deployer role.'));
