@@ -18,6 +18,7 @@ import { HttpRequestError } from '../http/errors.js';
 import type { StoredEvent } from '../hub/events.js';
 import type { Cluster } from '../hub/cluster/cluster.js';
 import type { Notifier } from '../notify/notifier.js';
+import { imageNameString } from '../flux/model/index.js';
 import { GitUrls } from '../notify/git-url.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { FormError, policyChange, releaseChoice, releaseSpec } from './actions.js';
@@ -304,7 +305,7 @@ export class Dashboard {
       const all = await api.listImagesWithOptions({ signal: AbortSignal.timeout(this.callTimeoutMs) }, { spec: ALL, overrideContainerFields: ['Name', 'Current', 'Available'], namespace: '' });
       for (const s of (all ?? []).slice(0, 500))
         for (const c of s.containers ?? []) {
-          const repo = clip(c.current.id.domain ? `${c.current.id.domain}/${c.current.id.image}` : c.current.id.image);
+          const repo = clip(imageNameString(c.current.id));
           if (repo === '' || images.has(repo)) continue;
           images.set(repo, (c.available ?? []).slice(0, MAX_IMAGES).map((i) => clip(`${repo}:${i.id.tag}`)));
         }
