@@ -64,6 +64,9 @@ export function parseTrustedProxies(list: readonly string[]): BlockList {
   return b;
 }
 
+/** What a proxy user's CSRF token is bound to (a session's is its id): it changes with the user's entry. */
+const proxyCsrfSubject = (user: User) => `proxy\0${user.name}\0${user.fingerprint}`;
+
 function peerAddress(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
 }
@@ -118,7 +121,7 @@ export class DashboardAuth {
       const name = req.headers[this.header];
       if (typeof name === 'string' && name !== '') {
         const user = this.o.users.get(name);
-        if (user) return { user, csrf: this.o.codec.csrfToken(`proxy\0${user.name}\0${user.fingerprint}`), session: undefined };
+        if (user) return { user, csrf: this.o.codec.csrfToken(proxyCsrfSubject(user)), session: undefined };
         this.o.logger.warn('the proxy named a user who is not in the users file', { user: name });
         return undefined;
       }
@@ -163,6 +166,6 @@ export class DashboardAuth {
   }
 
   checkCsrf(viewer: Viewer, token: string | undefined): boolean {
-    return token !== undefined && token.length === viewer.csrf.length && this.o.codec.checkCsrf(viewer.session ? viewer.session.sid : `proxy\0${viewer.user.name}\0${viewer.user.fingerprint}`, token);
+    return token !== undefined && token.length === viewer.csrf.length && this.o.codec.checkCsrf(viewer.session ? viewer.session.sid : proxyCsrfSubject(viewer.user), token);
   }
 }

@@ -18,6 +18,7 @@ import { HttpRequestError } from '../http/errors.js';
 import type { StoredEvent } from '../hub/events.js';
 import type { Cluster } from '../hub/cluster/cluster.js';
 import type { Notifier } from '../notify/notifier.js';
+import { imageNameString } from '../flux/model/index.js';
 import { GitUrls } from '../notify/git-url.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { FormError, policyChange, releaseChoice, releaseSpec } from './actions.js';
@@ -304,7 +305,7 @@ export class Dashboard {
       const all = await api.listImagesWithOptions({ signal: AbortSignal.timeout(this.callTimeoutMs) }, { spec: ALL, overrideContainerFields: ['Name', 'Current', 'Available'], namespace: '' });
       for (const s of (all ?? []).slice(0, 500))
         for (const c of s.containers ?? []) {
-          const repo = clip(c.current.id.domain ? `${c.current.id.domain}/${c.current.id.image}` : c.current.id.image);
+          const repo = clip(imageNameString(c.current.id));
           if (repo === '' || images.has(repo)) continue;
           images.set(repo, (c.available ?? []).slice(0, MAX_IMAGES).map((i) => clip(`${repo}:${i.id.tag}`)));
         }
@@ -319,7 +320,7 @@ export class Dashboard {
     const m = INSTANCE_ROUTE.exec(path);
     const instance = m ? decode(m[1]!) : undefined;
     if (!m || instance === undefined || !(m[5] === 'release' || m[5] === 'sync' || m[4])) return sendText(res, 405, 'method not allowed\n', { Allow: 'GET' });
-    if (!mayView(viewer.user, instance) || !this.fleet.status(instance)) return sendPage(res, 404, errorPage(viewer, 'Not found', `No instance named ${instance} that you may see.`));
+    if (!this.instanceOr404(res, viewer, instance)) return;
     if (!allowed(viewer.user, 'deploy', instance)) {
       this.log.warn('action refused: not a deployer', { user: viewer.user.name, instance, path });
       return sendPage(res, 403, errorPage(viewer, 'Forbidden', 'This needs the deployer role.'));

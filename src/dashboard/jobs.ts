@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { FluxApi } from '../flux/api.js';
 import type { UpdateSpec, WorkloadResult, JobResult } from '../flux/model/index.js';
 import { IMAGE_SPEC_LATEST, imageRefString, RESOURCE_SPEC_ALL } from '../flux/model/index.js';
+import { Listeners } from '../runtime/listeners.js';
 import { deadline } from '../runtime/time.js';
 import { clip, MAX_MESSAGE } from './data.js';
 
@@ -138,7 +139,8 @@ export class JobTracker {
   private readonly jobs = new Map<string, TrackedJob>();
   private readonly stops = new WeakMap<TrackedJob, AbortController>();
   private readonly adopting = new Map<string, Promise<TrackedJob | undefined>>();
-  private readonly listeners = new Set<(job: TrackedJob) => void>();
+  /** A listener's failure is its own: the others are still told. */
+  private readonly listeners = new Listeners<[TrackedJob]>();
   private readonly stop = new AbortController();
 
   constructor(private readonly o: JobTrackerOptions) {}
@@ -148,8 +150,7 @@ export class JobTracker {
   }
 
   subscribe(listener: (job: TrackedJob) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Starts following `id` (`kind: 'sync'`: no job, only the sync of `revision` or HEAD). */
@@ -193,13 +194,7 @@ export class JobTracker {
 
   private set(job: TrackedJob, change: Partial<TrackedJob>): void {
     Object.assign(job, change, { updatedAt: new Date() });
-    for (const l of this.listeners) {
-      try {
-        l(job);
-      } catch {
-        // a listener's failure is its own
-      }
-    }
+    this.listeners.tell(job);
     if (FINAL_STAGES.includes(job.stage)) this.o.onDone?.(job);
   }
 
