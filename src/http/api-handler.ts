@@ -394,25 +394,16 @@ export function createFluxHttpHandler(options: FluxHttpHandlerOptions): FluxHttp
 
     // The call's signal: aborted when the HTTP client goes away (and, with a call timeout, then).
     const hangUp = hangUpSignal(req, res);
+    const limit = callTimeoutMs === undefined ? undefined : deadline(hangUp, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
     let reply: Reply;
-    if (callTimeoutMs === undefined) {
-      try {
-        reply = await call(api, { signal: hangUp });
-      } catch (err) {
-        if (!res.destroyed) errorResponse(req, res, err);
-        return;
-      }
-    } else {
-      const limit = deadline(hangUp, callTimeoutMs, () => new UnavailableError(`no reply from the Flux daemon within ${callTimeoutMs} ms`));
-      try {
-        // The timeout answers at once, even if the API does not honour its signal.
-        reply = await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
-      } catch (err) {
-        if (!res.destroyed) errorResponse(req, res, err);
-        return;
-      } finally {
-        limit.dispose();
-      }
+    try {
+      // The timeout answers at once, even if the API does not honour its signal.
+      reply = limit === undefined ? await call(api, { signal: hangUp }) : await Promise.race([call(api, { signal: limit.signal }), rejectOnAbort(limit.signal)]);
+    } catch (err) {
+      if (!res.destroyed) errorResponse(req, res, err);
+      return;
+    } finally {
+      limit?.dispose();
     }
     if (res.destroyed) return;
     if (reply.list !== undefined) await jsonListResponse(res, reply.list.items, reply.list.encode, reply.status);

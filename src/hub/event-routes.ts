@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeEvent, type FluxEvent } from '../flux/model/index.js';
-import { DEFAULT_RETRY_AFTER_SECONDS, parseEventBody, readRequestBody } from '../http/body.js';
-import { BusyError, HttpRequestError, UnauthorizedError } from '../http/errors.js';
+import { parseEventBody, readRequestBody } from '../http/body.js';
+import { HttpRequestError, UnauthorizedError } from '../http/errors.js';
 import { JSON_CONTENT_TYPE, send, writeError } from '../http/respond.js';
 import type { ByteBudget } from '../runtime/budget.js';
 import type { Logger } from '../runtime/log.js';
@@ -56,10 +56,9 @@ export class EventRoutes {
     let event: FluxEvent;
     let body: Buffer;
     try {
-      body = await readRequestBody(req, max, { budget: this.budget, holdUntil: res, retryAfterSeconds: this.options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS });
+      body = await readRequestBody(req, max, { budget: this.budget, holdUntil: res, retryAfterSeconds: this.options.retryAfterSeconds });
       event = parseEventBody(body);
     } catch (e) {
-      if (e instanceof BusyError) return writeError(req, res, e.status, e);
       if (e instanceof HttpRequestError && e.status === 413) return writeError(req, res, 413, new HttpRequestError(413, `event too large: the hub accepts events of at most ${max} bytes`));
       if (e instanceof HttpRequestError) return writeError(req, res, e.status, e);
       throw e;

@@ -8,6 +8,7 @@
  * level) are cut to `MAX_KEPT_TEXT` before they are kept.
  */
 import { encodeEvent, type FluxEvent } from '../flux/model/index.js';
+import { Listeners } from '../runtime/listeners.js';
 import { MAX_KEPT_TEXT, truncate } from '../runtime/text.js';
 
 /** Bytes of events kept for all instances together, by default: 64 MiB. */
@@ -68,7 +69,8 @@ export class EventStore implements EventLog {
   private readonly newest: { stored: StoredEvent; instance: string }[] = [];
   private readonly evicted = new WeakSet<StoredEvent>();
   private total = 0;
-  private readonly listeners = new Set<EventListener>();
+  /** A listener's failure is its own: the event is kept and the poster answered. */
+  private readonly listeners = new Listeners<Parameters<EventListener>>();
   private seq = 0;
 
   constructor(options: EventStoreOptions | number = {}) {
@@ -97,20 +99,13 @@ export class EventStore implements EventLog {
     this.newest.push({ stored, instance });
     if (this.newest.length > RECENT_CAPACITY) this.newest.shift();
     this.enforceBound(instance, ring);
-    for (const listener of this.listeners) {
-      try {
-        listener(instance, stored);
-      } catch {
-        // A listener's failure is its own; the event is kept and the poster answered.
-      }
-    }
+    this.listeners.tell(instance, stored);
     return stored;
   }
 
   /** Calls `listener` for each event added from now on; returns the function that stops it. */
   subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   append(instance: string, event: FluxEvent, body?: Uint8Array): void {

@@ -104,16 +104,13 @@ export class Forwarder {
    * part of it).
    */
   api(instance: string, encoded = false): FluxApi {
-    const local = this.o.registry.api(instance);
-    const api = {} as Record<keyof FluxApi, unknown>;
-    for (const spec of SPECS.values()) {
-      const asText = encoded && spec.result !== undefined && spec.api !== 'gitRepoConfig';
-      api[spec.api] = (ctx: CallContext, ...args: unknown[]) => {
-        if (this.o.registry.isConnected(instance)) return (local[spec.api] as (c: CallContext, ...a: unknown[]) => Promise<unknown>).call(local, ctx, ...args);
-        return this.forward(instance, spec, ctx, args[0], asText);
-      };
-    }
-    return api as unknown as FluxApi;
+    return new ForwardedApi(this, instance, this.o.registry.api(instance), encoded) as unknown as FluxApi;
+  }
+
+  /** @internal A call of `api`'s (`ForwardedApi`'s methods): to the local daemon if it is here, else forwarded. */
+  call(api: ForwardedApi, spec: AnyMethodSpec, asText: boolean, ctx: CallContext, args: unknown[]): Promise<unknown> {
+    if (this.o.registry.isConnected(api.instance)) return (api.local[spec.api] as (c: CallContext, ...a: unknown[]) => Promise<unknown>).call(api.local, ctx, ...args);
+    return this.forward(api.instance, spec, ctx, args[0], asText);
   }
 
   private subscribe(instance: string): void {
@@ -250,6 +247,30 @@ export class Forwarder {
       this.o.metrics.served.observe({ method, outcome }, (performance.now() - started) / 1000);
     }
   }
+}
+
+/**
+ * `Forwarder.api(instance, encoded)`: a small object whose FluxApi methods, on its prototype, go
+ * through the forwarder, so that resolving an instance's API (once per HTTP request) makes no
+ * closure per method.
+ */
+class ForwardedApi {
+  constructor(
+    readonly forwarder: Forwarder,
+    readonly instance: string,
+    readonly local: FluxApi,
+    readonly encoded: boolean,
+  ) {}
+}
+for (const spec of SPECS.values()) {
+  const textual = spec.result !== undefined && spec.api !== 'gitRepoConfig';
+  Object.defineProperty(ForwardedApi.prototype, spec.api, {
+    value: function (this: ForwardedApi, ctx: CallContext, ...args: unknown[]) {
+      return this.forwarder.call(this, spec, this.encoded && textual, ctx, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 function replyOf(f: Frame): string {
