@@ -143,9 +143,16 @@ export class TokenAuth {
   }
 }
 
-/** A fresh random token (192 bits, URL-safe). */
+/**
+ * A fresh random token (192 bits, URL-safe), never starting with `-`: a command line would read
+ * `--token -…` as a flag (ours asks for `--token=…`), and the hub prints its generated token in
+ * ready-made commands.
+ */
 export function generateToken(): string {
-  return randomBytes(24).toString('base64url');
+  for (;;) {
+    const token = randomBytes(24).toString('base64url');
+    if (token[0] !== '-') return token;
+  }
 }
 
 /** Reads a token file: a JSON object `{"<token>": "<instance>", …}`. */
