@@ -164,9 +164,8 @@ export class Forwarder {
           }
           if (spec.result === undefined) return undefined;
           if (!asText) return decodeValue(spec.result, JSON.parse(bytes.toString('utf8')));
-          // The bytes as they came, not decoded and encoded again; a reply in one frame is a view of
-          // the NATS client's message, copied since the response may outlive this turn.
-          return new EncodedJson(bytes.length === f.body.length ? Buffer.from(bytes) : bytes);
+          // The bytes as they came, not decoded and encoded again.
+          return new EncodedJson(bytes);
         } finally {
           release();
         }

@@ -219,7 +219,9 @@ export class Channel {
   async receiveRest(total: number, first: Uint8Array, budget: ByteBudget): Promise<{ bytes: Buffer; release(): void }> {
     if (!Number.isSafeInteger(total) || total < first.length) throw new BusError(`a payload of ${total} bytes cannot start with ${first.length}`);
     if (total > MAX_PAYLOAD_BYTES) throw new BusError(`a payload of ${total} bytes is more than the ${MAX_PAYLOAD_BYTES} bytes a forwarded call may carry`);
-    if (total === first.length) return { bytes: Buffer.from(first.buffer, first.byteOffset, first.length), release: () => undefined };
+    // A payload in one frame is copied out of the NATS client's message: the bytes are the caller's
+    // and may outlive this turn (a forwarded reply is written to the HTTP response as it is).
+    if (total === first.length) return { bytes: Buffer.from(first), release: () => undefined };
     if (!budget.fits(total)) throw new BusError(`this replica is already receiving ${budget.used} bytes of forwarded calls (limit ${budget.limit}); try again`);
     budget.charge(total);
     let released = false;
