@@ -31,12 +31,17 @@ export function skipSpace(bytes: Buffer, at: number): number {
 export function stringEnd(bytes: Buffer, start: number): number {
   let q = bytes.indexOf(Byte.Quote, start + 1);
   while (q !== -1) {
-    let k = q - 1;
-    while (bytes[k] === Byte.Backslash) k--;
-    if (((q - 1 - k) & 1) === 0) return q + 1;
+    if (!oddBackslashesBefore(bytes, q, start + 1)) return q + 1;
     q = bytes.indexOf(Byte.Quote, q + 1);
   }
   return -1;
+}
+
+/** Whether the run of backslashes ending just before `pos` (not looking before `from`) is odd: the byte at `pos` is escaped. */
+export function oddBackslashesBefore(bytes: Buffer, pos: number, from: number): boolean {
+  let k = pos - 1;
+  while (k >= from && bytes[k] === Byte.Backslash) k--;
+  return ((pos - 1 - k) & 1) === 1;
 }
 
 /** The end of the value starting at `start` (a string, container, number or literal), or -1 if cut short. */

@@ -36,7 +36,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { CodecError } from './errors.js';
-import { Byte, isJsonSpace } from './json-scan.js';
+import { Byte, isJsonSpace, oddBackslashesBefore } from './json-scan.js';
 import { GO_MAX_NESTING_DEPTH, GoText } from '../runtime/go-text.js';
 
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
@@ -397,11 +397,4 @@ export class JsonStreamSplitter {
 function positiveInteger(name: string, n: number): number {
   if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer, got ${n}`);
   return n;
-}
-
-/** Whether the run of backslashes ending just before `pos` (not looking before `from`) is odd. */
-function oddBackslashesBefore(chunk: Buffer, pos: number, from: number): boolean {
-  let k = pos - 1;
-  while (k >= from && chunk[k] === Byte.Backslash) k--;
-  return ((pos - 1 - k) & 1) === 1;
 }
