@@ -36,6 +36,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { CodecError } from './errors.js';
+import { Byte, isJsonSpace, oddBackslashesBefore } from './json-scan.js';
 import { GO_MAX_NESTING_DEPTH, GoText } from '../runtime/go-text.js';
 
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
@@ -73,8 +74,6 @@ export interface SplitterOptions {
   growthRoom?: () => number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 /** The smallest buffer a fragmented value is gathered in. */
 const MIN_HOLD_BYTES = 256;
 
@@ -84,10 +83,6 @@ const enum State {
   String = 2, // inside a string (top-level or nested)
   Scalar = 3, // inside a top-level number or literal
   Null = 4, // inside a top-level `null` (struct mode), `literal` bytes read so far
-}
-
-function isWhitespace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
 /** Bytes a number or `true`/`false`/`null` literal can contain; anything else ends a scalar. */
@@ -101,8 +96,8 @@ function startsScalar(b: number): boolean {
 
 /** The JSON kind Go names for a value starting with `b` (`b` starts a value), for struct-mode refusals. */
 function kindOfFirstByte(b: number): string | undefined {
-  if (b === 0x5b) return 'array';
-  if (b === QUOTE) return 'string';
+  if (b === Byte.OpenArray) return 'array';
+  if (b === Byte.Quote) return 'string';
   if (b === 0x74 || b === 0x66) return 'bool';
   if ((b >= 0x30 && b <= 0x39) || b === 0x2d) return 'number';
   return undefined;
@@ -196,21 +191,21 @@ export class JsonStreamSplitter {
       switch (this.state) {
         case State.Between: {
           const b = chunk[i]!;
-          if (isWhitespace(b)) {
+          if (isJsonSpace(b)) {
             i++;
             continue;
           }
           start = i;
           i++;
-          if (this.structType !== undefined && b !== 0x7b && b !== 0x6e) {
+          if (this.structType !== undefined && b !== Byte.OpenObject && b !== 0x6e) {
             const kind = kindOfFirstByte(b);
             if (kind !== undefined) this.fail('FLUXRPC_ERR_WRONG_TYPE', GoText.cannotUnmarshal(kind, this.structType));
           }
-          if (b === 0x7b || b === 0x5b) {
+          if (b === Byte.OpenObject || b === Byte.OpenArray) {
             this.state = State.Container;
             this.depth = 1;
             this.elements = 1;
-          } else if (b === QUOTE) {
+          } else if (b === Byte.Quote) {
             this.state = State.String;
             this.depth = 0;
           } else if (b === 0x6e && this.structType !== undefined) {
@@ -248,8 +243,8 @@ export class JsonStreamSplitter {
             continue;
           }
           const from = i;
-          let q = bounded.indexOf(QUOTE, i);
-          while (q !== -1 && oddBackslashesBefore(chunk, q, from)) q = bounded.indexOf(QUOTE, q + 1);
+          let q = bounded.indexOf(Byte.Quote, i);
+          while (q !== -1 && oddBackslashesBefore(chunk, q, from)) q = bounded.indexOf(Byte.Quote, q + 1);
           if (q === -1) {
             this.escapePending = oddBackslashesBefore(chunk, n, from);
             i = n;
@@ -266,12 +261,12 @@ export class JsonStreamSplitter {
           let elements = this.elements;
           for (; i < n; i++) {
             const b = chunk[i]!;
-            if (b === QUOTE) break;
-            if (b === 0x2c) elements++;
-            else if (b === 0x7b || b === 0x5b) {
+            if (b === Byte.Quote) break;
+            if (b === Byte.Comma) elements++;
+            else if (b === Byte.OpenObject || b === Byte.OpenArray) {
               elements++;
               if (++depth > GO_MAX_NESTING_DEPTH) this.fail('FLUXRPC_ERR_MALFORMED', GoText.invalidCharacter(b, GoText.scan.exceededMaxDepth));
-            } else if (b === 0x7d || b === 0x5d) {
+            } else if (b === Byte.CloseObject || b === Byte.CloseArray) {
               if (--depth === 0) break;
             }
           }
@@ -402,11 +397,4 @@ export class JsonStreamSplitter {
 function positiveInteger(name: string, n: number): number {
   if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer, got ${n}`);
   return n;
-}
-
-/** Whether the run of backslashes ending just before `pos` (not looking before `from`) is odd. */
-function oddBackslashesBefore(chunk: Buffer, pos: number, from: number): boolean {
-  let k = pos - 1;
-  while (k >= from && chunk[k] === BACKSLASH) k--;
-  return ((pos - 1 - k) & 1) === 1;
 }

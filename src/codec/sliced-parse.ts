@@ -21,7 +21,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import { JsonParseError } from './errors.js';
-import { skipSpace, stringEnd } from './json-scan.js';
+import { Byte, scalarEnd, skipSpace, stringEnd } from './json-scan.js';
 import type { TimeSlicer } from './time-slice.js';
 
 export interface SlicedParseOptions {
@@ -36,15 +36,6 @@ export interface SlicedParseOptions {
 const DEFAULTS: Required<SlicedParseOptions> = { smallMemberBytes: 16 * 1024, runBytes: 64 * 1024, bigStringBytes: 64 * 1024 };
 /** Bytes of a large string checked between looks at the clock. */
 const STRING_STEP_BYTES = 256 * 1024;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 
 const enum Expect {
   /** Just opened: a member or the close. */
@@ -95,12 +86,12 @@ class SlicedParse {
   /** One step inside the innermost container. */
   private async step(frame: Frame): Promise<void> {
     const bytes = this.bytes;
-    const close = frame.array ? CLOSE_ARRAY : CLOSE_OBJECT;
+    const close = frame.array ? Byte.CloseArray : Byte.CloseObject;
     let at = this.skipSpace(this.pos);
     if (at >= bytes.length) this.syntax('Unexpected end of JSON input', at);
     const b = bytes[at]!;
     if (frame.expect === Expect.CommaOrClose) {
-      if (b === COMMA) {
+      if (b === Byte.Comma) {
         frame.expect = Expect.Member;
         this.pos = at + 1;
       } else if (b === close) {
@@ -150,28 +141,28 @@ class SlicedParse {
     let at = this.pos;
     let key: string | undefined;
     if (frame !== undefined && !frame.array) {
-      if (bytes[at] !== QUOTE) this.syntax('Expected double-quoted property name', at);
+      if (bytes[at] !== Byte.Quote) this.syntax('Expected double-quoted property name', at);
       const end = this.stringEnd(at);
       key = this.native(at, end) as string;
       at = this.skipSpace(end);
-      if (bytes[at] !== COLON) this.syntax("Expected ':' after property name", at);
+      if (bytes[at] !== Byte.Colon) this.syntax("Expected ':' after property name", at);
       at = this.skipSpace(at + 1);
     }
     if (at >= bytes.length) this.syntax('Unexpected end of JSON input', at);
     const b = bytes[at]!;
-    if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
-      const array = b === OPEN_ARRAY;
+    if (b === Byte.OpenObject || b === Byte.OpenArray) {
+      const array = b === Byte.OpenArray;
       this.stack.push({ array, target: array ? [] : {}, key, expect: Expect.FirstMember });
       this.pos = at + 1;
       return;
     }
     let value: unknown;
     let end: number;
-    if (b === QUOTE) {
+    if (b === Byte.Quote) {
       end = this.stringEnd(at);
       value = end - at > this.limits.bigStringBytes ? await this.bigString(at, end) : this.native(at, end);
     } else {
-      end = this.scalarEnd(at);
+      end = scalarEnd(bytes, at);
       value = this.native(at, end);
     }
     this.pos = end;
@@ -209,17 +200,17 @@ class SlicedParse {
     let lastComma = -1;
     for (let j = from; j < n; j++) {
       const b = bytes[j]!;
-      if (b === QUOTE) {
+      if (b === Byte.Quote) {
         j = this.stringEnd(j) - 1;
-      } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
+      } else if (b === Byte.OpenObject || b === Byte.OpenArray) {
         depth++;
-      } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
+      } else if (b === Byte.CloseObject || b === Byte.CloseArray) {
         if (depth === 0) {
           if (b !== close) this.syntax(`Expected ',' or '${String.fromCharCode(close)}' after ${array ? 'array element' : 'property value'}`, j);
           return { stop: 'close', end: j, next: j };
         }
         depth--;
-      } else if (b === COMMA && depth === 0) {
+      } else if (b === Byte.Comma && depth === 0) {
         if (j === memberStart) this.syntax('Unexpected token \',\'', j);
         if (j - from >= runBytes) return { stop: 'full', end: j, next: j };
         lastComma = j;
@@ -271,18 +262,6 @@ class SlicedParse {
     return end < 0 ? this.syntax('Unterminated string in JSON', this.bytes.length) : end;
   }
 
-  /** The end of a number or literal starting at `start`. */
-  private scalarEnd(start: number): number {
-    const bytes = this.bytes;
-    let k = start;
-    while (k < bytes.length) {
-      const b = bytes[k]!;
-      if (b === COMMA || b === CLOSE_ARRAY || b === CLOSE_OBJECT || b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) break;
-      k++;
-    }
-    return k;
-  }
-
   private skipSpace(at: number): number {
     return skipSpace(this.bytes, at);
   }
@@ -311,7 +290,7 @@ class SlicedParse {
 export function controlOrBackslash(bytes: Buffer, from: number, to: number): number {
   let k = from;
   while (k < to && ((bytes.byteOffset + k) & 3) !== 0) {
-    if (bytes[k]! < 0x20 || bytes[k] === BACKSLASH) return k;
+    if (bytes[k]! < 0x20 || bytes[k] === Byte.Backslash) return k;
     k++;
   }
   const count = k < to ? (to - k) >>> 2 : 0; // k is aligned when below `to`
@@ -320,10 +299,10 @@ export function controlOrBackslash(bytes: Buffer, from: number, to: number): num
     const x = words[w]!;
     const y = x ^ 0x5c5c5c5c;
     if ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) {
-      for (let b = k + 4 * w; b < k + 4 * w + 4; b++) if (bytes[b]! < 0x20 || bytes[b] === BACKSLASH) return b;
+      for (let b = k + 4 * w; b < k + 4 * w + 4; b++) if (bytes[b]! < 0x20 || bytes[b] === Byte.Backslash) return b;
     }
   }
-  for (k += 4 * words.length; k < to; k++) if (bytes[k]! < 0x20 || bytes[k] === BACKSLASH) return k;
+  for (k += 4 * words.length; k < to; k++) if (bytes[k]! < 0x20 || bytes[k] === Byte.Backslash) return k;
   return -1;
 }
 

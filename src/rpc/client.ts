@@ -134,11 +134,11 @@ class ReplyHandler implements ValueHandler {
   constructor(private readonly client: Client) {}
 
   value(value: unknown, _bytes: Buffer, slicer: TimeSlicer | undefined): void | Promise<void> {
-    return this.client.reply(value, slicer);
+    return this.client.onResponse(value, slicer);
   }
 
   end(error: Error | undefined): void {
-    this.client.readerEnded(error);
+    this.client.onReaderEnd(error);
   }
 }
 
@@ -275,16 +275,6 @@ export class Client {
   /** @internal The stream ended. */
   streamEnded(error: Error | undefined): void {
     this.reader.end(error === undefined ? undefined : new TransportError('FLUXRPC_ERR_TRANSPORT', error.message, { cause: error }));
-  }
-
-  /** @internal A reply, in arrival order. */
-  reply(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
-    return this.onResponse(value, slicer);
-  }
-
-  /** @internal The reader ended (end of stream or an error). */
-  readerEnded(error: Error | undefined): void {
-    this.onReaderEnd(error);
   }
 
   /** Brings the budget's charge to what the reader holds now; pauses reading while the budget is exceeded. */
@@ -430,7 +420,8 @@ export class Client {
     }
   }
 
-  private onResponse(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
+  /** @internal A reply, in arrival order. */
+  onResponse(value: unknown, slicer: TimeSlicer | undefined): void | Promise<void> {
     if (this.failure) return;
     const response = classifyResponse(value);
     if (response.kind === 'fatal') {
@@ -484,7 +475,8 @@ export class Client {
     this.fail(new ProtocolError('FLUXRPC_ERR_REPLY_DECODE', message, { cause: e }));
   }
 
-  private onReaderEnd(error: Error | undefined): void {
+  /** @internal The reader ended (end of stream or an error). */
+  onReaderEnd(error: Error | undefined): void {
     this.fail(error === undefined ? new TransportError('FLUXRPC_ERR_UNEXPECTED_EOF', GoText.unexpectedEOF) : toConnectionError(error));
   }
 

@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { RawJson, goFoldKey, goQuote, goQuoteParts, goStringify, jsonKind } from '../codec/go-json.js';
-import { skipSpace, stringEnd, valueEnd } from '../codec/json-scan.js';
+import { Byte, skipSpace, stringEnd, valueEnd } from '../codec/json-scan.js';
 import { GoText } from '../runtime/go-text.js';
 import type { MessageSource } from '../transport/byte-stream.js';
 import { goFormatValue } from './go-format.js';
@@ -219,12 +219,12 @@ function rawIdText(bytes: Buffer, parsed: unknown): string {
  * text of an object. The text is known to be valid JSON (it was parsed already).
  */
 export function lastTopLevelMember(bytes: Buffer, name: string): string | undefined {
-  let i = bytes.indexOf(0x7b) + 1;
+  let i = bytes.indexOf(Byte.OpenObject) + 1;
   let found: string | undefined;
   const n = bytes.length;
   while (i < n) {
     i = skipSpace(bytes, i);
-    if (bytes[i] === 0x7d) break;
+    if (bytes[i] === Byte.CloseObject) break;
     const keyStart = i;
     i = stringEnd(bytes, i);
     const key = JSON.parse(bytes.toString('utf8', keyStart, i)) as string;
@@ -233,7 +233,7 @@ export function lastTopLevelMember(bytes: Buffer, name: string): string | undefi
     i = valueEnd(bytes, valueStart);
     if (key === name || (key.length === name.length && goFoldKey(key) === name)) found = bytes.toString('utf8', valueStart, i);
     i = skipSpace(bytes, i);
-    if (bytes[i] === 0x2c) i++;
+    if (bytes[i] === Byte.Comma) i++;
   }
   return found;
 }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import * as ws from 'ws';
+import { chunkAt } from '../../../test/fakes/chunks.js';
 import { FrameReader } from './frame-reader.js';
 import type { WebSocketError } from './errors.js';
 
@@ -212,14 +213,7 @@ function encode(messages: Message[], mask: boolean): Buffer {
       out.push(...Sender.frame(payload, { fin: true, opcode: m.kind === 'ping' ? 9 : 10, mask, readOnly: false, rsv1: false }));
       continue;
     }
-    const cuts = [...new Set(m.cuts.map((c) => c % (payload.length + 1)))].sort((a, b) => a - b);
-    const pieces: Buffer[] = [];
-    let from = 0;
-    for (const c of cuts) {
-      pieces.push(payload.subarray(from, c));
-      from = c;
-    }
-    pieces.push(payload.subarray(from));
+    const pieces = chunkAt(payload, m.cuts);
     pieces.forEach((piece, i) => {
       const opcode = i === 0 ? (m.kind === 'binary' ? 2 : 1) : 0;
       out.push(...Sender.frame(Buffer.from(piece), { fin: i === pieces.length - 1, opcode, mask, readOnly: false, rsv1: false }));
