@@ -16,7 +16,8 @@
  * The session key itself is not shared here: every replica reads the same `--session-key-file`.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { openSharedBucket } from '../hub/cluster/kv-bucket.js';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import type { Cluster } from '../hub/cluster/cluster.js';
 import type { Logger } from '../runtime/log.js';
@@ -89,14 +90,9 @@ export class SharedSessions {
       nc.subscribe(LOGIN_CLEARED_SUBJECT, { callback: (_e, m) => this.fromOther(m.data, false) }),
     ];
     try {
-      const kvm = new Kvm(nc);
-      let kv: KV;
-      try {
-        kv = await kvm.create(REVOKED_BUCKET, { ttl: this.o.codec.ttlMs, history: 1, storage: 'file', replicas: this.o.cluster.streamReplicas, description: 'fluxrpc: dashboard sessions ended before their expiry' });
-      } catch (e) {
-        this.o.log.warn('cannot create the revoked sessions bucket; opening it as it is', { bucket: REVOKED_BUCKET, error: e as Error });
-        kv = await kvm.open(REVOKED_BUCKET);
-      }
+      // A revocation must outlive the longest session any replica signs: an existing bucket's TTL
+      // is raised to this replica's session lifetime, never lowered.
+      const kv = await openSharedBucket(nc, REVOKED_BUCKET, 'revoked sessions', { ttl: this.o.codec.ttlMs, history: 1, storage: 'file', replicas: this.o.cluster.streamReplicas, description: 'fluxrpc: dashboard sessions ended before their expiry' }, 'at-least', this.o.log);
       const watcher = await kv.watch();
       if (generation !== this.generation) {
         watcher.stop();

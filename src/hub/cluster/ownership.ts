@@ -19,11 +19,11 @@
  * Operations on one instance's key run one after the other (a per-instance queue), so a quick
  * disconnect/reconnect cannot reorder its delete and put.
  */
-import { nanos, type NatsConnection, type QueuedIterator } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { ConnectionInfo } from '../registry.js';
 import type { Logger } from '../../runtime/log.js';
+import { openSharedBucket } from './kv-bucket.js';
 import { decodeInstance, encodeInstance, OWNERS_BUCKET } from './names.js';
 
 export interface OwnerEntry {
@@ -125,23 +125,8 @@ export class Ownership {
   async attach(nc: NatsConnection): Promise<void> {
     const generation = ++this.generation;
     this.stopWatch();
-    const kvm = new Kvm(nc);
-    let kv: KV;
-    try {
-      kv = await kvm.create(OWNERS_BUCKET, { ttl: this.o.ttlMs, history: 1, storage: 'memory', replicas: this.o.replicas, description: 'fluxrpc: which hub replica holds each instance' });
-    } catch (e) {
-      this.o.log.warn('cannot create the owners bucket; opening it as it is', { bucket: OWNERS_BUCKET, error: e as Error });
-      kv = await kvm.open(OWNERS_BUCKET);
-    }
-    // An existing bucket keeps its TTL: make it this replica's (the last replica started sets it).
-    const ttl = (await kv.status()).ttl;
-    if (ttl !== this.o.ttlMs) {
-      this.o.log.warn('owners bucket: changing its TTL to this replica\'s', { bucket: OWNERS_BUCKET, ttlMs: [ttl, this.o.ttlMs] });
-      const jsm = await jetstreamManager(nc);
-      const stream = `KV_${OWNERS_BUCKET}`;
-      const { config } = await jsm.streams.info(stream);
-      await jsm.streams.update(stream, { ...config, max_age: nanos(this.o.ttlMs), duplicate_window: nanos(Math.min(this.o.ttlMs, 120_000)) });
-    }
+    // An existing bucket keeps its TTL: it becomes this replica's (the last replica started sets it).
+    const kv = await openSharedBucket(nc, OWNERS_BUCKET, 'owners', { ttl: this.o.ttlMs, history: 1, storage: 'memory', replicas: this.o.replicas, description: 'fluxrpc: which hub replica holds each instance' }, 'exact', this.o.log);
     if (generation !== this.generation) return;
     this.kv = kv;
     this.seen.clear();
